@@ -1,0 +1,186 @@
+"""Writing to the case history from the web and the API.
+
+Each write checks the same field rules as the importer (akta.cases.schema), the same
+reference and order rules, holds an optimistic lock on the case (`expected_version`), appends
+one event and logs the write. Errors name the field in Swedish.
+"""
+import uuid
+from datetime import date
+
+from django.db import transaction
+from django.db.models import F as DbF
+from django.utils import timezone
+
+from akta.access.models import Area, Unit
+from akta.access.services import may_write_case
+from akta.audit.services import log_write
+from akta.cases.models import Case, Event, EventType, Person, Sex
+from akta.cases.schema import FIELDS, parse_date, validate_field
+from akta.cases.state import case_state
+
+
+class ValidationFailed(Exception):
+    """`errors` maps a field name to a Swedish message that names the field."""
+
+    def __init__(self, errors):
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+class Conflict(Exception):
+    message = "Ärendet har ändrats av någon annan sedan du öppnade det. Ladda om sidan och försök igen; inget har sparats."
+
+
+class Forbidden(Exception):
+    pass
+
+
+def new_ext_id(prefix):
+    return f"{prefix}-{uuid.uuid4().hex}"
+
+
+def _label(fdef):
+    return fdef.label or fdef.name
+
+
+def _msg(label, msg):
+    return f"{label}{msg}" if msg.startswith(":") else f"{label} {msg}"
+
+
+def check_event(case, etype, data):
+    """Validate one event for `case`. Returns the model keyword arguments or raises ValidationFailed."""
+    errors = {}
+    if etype not in FIELDS:
+        raise ValidationFailed({"type": f"Händelsetyp: okänd typ {etype!r}"})
+    rec = {"refs": []}
+    try:
+        when = parse_date(data.get("date"))
+    except ValueError as e:
+        errors["date"] = f"Datum: {e}"
+        when = None
+    if when and when < case.opened:
+        errors["date"] = f"Datum: {when} är före ärendets öppnande {case.opened}"
+    if when and when > timezone.localdate():
+        errors["date"] = f"Datum: {when} ligger i framtiden"
+    for fdef in FIELDS[etype]:
+        value = data.get(fdef.name)
+        if value == "" and fdef.kind != "str":
+            value = None
+        msg = validate_field(fdef, value, rec)
+        if msg:
+            errors[fdef.name] = _msg(_label(fdef), msg)
+    kwargs = {f.column: rec.get(f.column) for f in FIELDS[etype] if f.kind != "ref"}
+    events = list(case.events.all())
+    by_ext = {e.ext_id: e for e in events}
+    for fdef, target in rec["refs"]:
+        ev = by_ext.get(target)
+        if ev is None or ev.type != fdef.ref_type:
+            errors[fdef.name] = f"{_label(fdef)}: det finns ingen sådan händelse i ärendet"
+        elif when and ev.date > when:
+            errors[fdef.name] = f"{_label(fdef)}: är daterad {ev.date}, efter den här händelsen ({when})"
+        else:
+            kwargs[fdef.column] = ev
+    if etype == EventType.UTREDNING_FORLANGD and kwargs.get("until") and when and kwargs["until"] <= when:
+        errors["until"] = f"Förlängd till: måste vara efter {when}"
+    if not errors:
+        _check_order(etype, kwargs, events, errors)
+    if errors:
+        raise ValidationFailed(errors)
+    kwargs["date"] = when
+    return kwargs
+
+
+def _check_order(etype, kwargs, events, errors):
+    """The order rules of the importer, against the case's current state."""
+    st = case_state(events)
+    beslut = kwargs.get("beslut")
+    if beslut is not None:
+        pending = {d["beslut"].pk for d in st.awaiting_implementation}
+        interrupted = {d["beslut"].pk for d in st.interrupted}
+        active = {d["beslut"].pk for d in st.active_interventions}
+        if etype == EventType.VERKSTALLD and beslut.pk not in pending:
+            errors["beslut_id"] = "Beslut: beslutet är redan verkställt, avslutat eller inte ett bifall"
+        if etype == EventType.ATERUPPTAGEN and beslut.pk not in interrupted:
+            errors["beslut_id"] = "Beslut: verkställigheten är inte avbruten"
+        if etype == EventType.AVBROTT and beslut.pk not in active | pending:
+            errors["beslut_id"] = "Beslut: insatsen pågår inte"
+        if etype == EventType.INSATS_AVSLUTAD and beslut.pk not in active | pending | interrupted:
+            errors["beslut_id"] = "Beslut: insatsen är redan avslutad eller inte beviljad"
+    utredning = kwargs.get("utredning")
+    if utredning is not None and etype in (EventType.UTREDNING_AVSLUTAD, EventType.UTREDNING_FORLANGD):
+        if utredning.pk not in {e.effective_id for e in st.open_investigations}:
+            errors["utredning_id"] = "Utredning: utredningen är redan avslutad"
+    if etype == EventType.ARENDE_AVSLUTAT and st.closed_on:
+        errors["date"] = f"Datum: ärendet avslutades redan {st.closed_on}"
+
+
+def record_event(user, case, etype, data, expected_version):
+    """Append one event to `case` for `user`, or raise Forbidden, ValidationFailed or Conflict."""
+    if not may_write_case(user, case):
+        raise Forbidden()
+    kwargs = check_event(case, etype, data)
+    with transaction.atomic():
+        updated = Case.objects.filter(pk=case.pk, version=expected_version).update(version=DbF("version") + 1)
+        if not updated:
+            raise Conflict()
+        event = Event.objects.create(
+            ext_id=new_ext_id("E"), case=case, type=etype, recorded_at=timezone.now(), recorded_by=user, **kwargs
+        )
+        log_write(user, "event", event.ext_id, person=case.person, context=f"registrerade {event.get_type_display().lower()} i ärende {case.ext_id}")
+    case.version = expected_version + 1
+    return event
+
+
+def find_or_create_person(user, *, personnummer=None, birth_date=None, sex=None, name="", protected_identity=False):
+    """Look up a person by personnummer, or register a new one. Validates like the importer."""
+    from akta.exchange.importer import check_personnummer
+
+    errors = {}
+    key = born = derived_sex = None
+    if personnummer:
+        try:
+            born, derived_sex, key = check_personnummer(personnummer.strip())
+        except ValueError as e:
+            errors["personnummer"] = f"Personnummer: {e}"
+        else:
+            existing = Person.objects.filter(pnr_key=key).first()
+            if existing:
+                return existing, False
+    elif not birth_date:
+        errors["personnummer"] = "Personnummer: ange personnummer eller födelsedatum"
+    if birth_date and not born:
+        try:
+            born = parse_date(birth_date)
+        except ValueError as e:
+            errors["birth_date"] = f"Födelsedatum: {e}"
+    if errors:
+        raise ValidationFailed(errors)
+    person = Person.objects.create(
+        ext_id=new_ext_id("P"), personnummer=personnummer.strip() if personnummer else None, pnr_key=key,
+        birth_date=born, sex=derived_sex or sex or Sex.OKANT, name=name, protected_identity=protected_identity,
+    )
+    log_write(user, "person", person.ext_id, person=person, context="registrerade person")
+    return person, True
+
+
+def open_case_with_aktualisering(user, person, *, area, unit, date_received, kind, reporter="", case_type=""):
+    """Register an aktualisering (anmälan, ansökan, …) as a new case of `unit`."""
+    errors = {}
+    if area not in Area.values:
+        errors["area"] = "Område: välj ett område"
+    if not isinstance(unit, Unit) or not user.units.filter(pk=unit.pk).exists() or not user.may_write_cases:
+        errors["unit"] = "Enhet: du kan bara registrera ärenden i dina egna enheter"
+    try:
+        received = parse_date(date_received)
+    except ValueError as e:
+        errors["date"] = f"Datum: {e}"
+        received = None
+    if received and received > date.today():
+        errors["date"] = f"Datum: {received} ligger i framtiden"
+    if errors:
+        raise ValidationFailed(errors)
+    with transaction.atomic():
+        case = Case.objects.create(ext_id=new_ext_id("C"), person=person, area=area, unit=unit, opened=received, case_type=case_type)
+        log_write(user, "case", case.ext_id, person=person, context="öppnade ärende")
+        record_event(user, case, EventType.AKTUALISERING, {"date": received.isoformat(), "kind": kind, "reporter": reporter or None}, case.version)
+    return case

@@ -1,0 +1,535 @@
+"""Import of an exchange directory (exchange-v1 §§ 1–3): all or nothing.
+
+The whole input is parsed and checked first; every problem is collected as
+`FILE:LINE: message`. Only when there are none is anything written, inside one transaction.
+The same content imported twice is a no-op (the content hash is kept in ImportBatch); ids that
+already exist in the database from other content are errors, so nothing is ever duplicated.
+"""
+import json
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import connection, transaction
+from personnummer import personnummer as pnr_lib
+
+from akta.access.models import Area, Unit
+from akta.cases.models import Case, Event, EventType, Person, Sex
+from akta.cases.schema import CASE_FIELDS, EVENT_EXTENSIONS, FIELDS, PERSON_FIELDS, field_message, parse_date, validate_field
+from akta.exchange.models import ImportBatch
+from akta.exchange.reader import Source
+
+FORMAT = "akta-exchange/1"
+PNR_RE = re.compile(r"^\d{8}-?\d{4}$")
+TZ = ZoneInfo(settings.TIME_ZONE)
+EVENT_TYPES = set(EventType.values)
+SEXES = set(Sex.values)
+
+
+class ImportFailed(Exception):
+    def __init__(self, errors):
+        super().__init__(f"{len(errors)} fel")
+        self.errors = errors
+
+
+@dataclass
+class Result:
+    batch: ImportBatch | None
+    noop: bool
+    counts: dict = field(default_factory=dict)
+
+
+def default_recorded_at(d):
+    """Imported history counts as recorded at the start of its own date (so as-of queries see it)."""
+    return datetime.combine(d, time(0, 0), tzinfo=TZ)
+
+
+def check_personnummer(value):
+    """Return (birth_date, sex, key) for a valid personnummer/samordningsnummer, else raise ValueError."""
+    if not isinstance(value, str) or not PNR_RE.match(value):
+        raise ValueError(f"ogiltigt personnummer {json.dumps(value, ensure_ascii=False)} (ska vara ÅÅÅÅMMDD-NNNN eller ÅÅÅÅMMDDNNNN)")
+    try:
+        p = pnr_lib.Personnummer(value)
+    except Exception:
+        raise ValueError(f"ogiltigt personnummer {value} (kontrollsiffran eller datumet stämmer inte)") from None
+    born = p.get_date()
+    born = born.date() if isinstance(born, datetime) else born
+    return born, (Sex.MAN if p.is_male() else Sex.KVINNA), value.replace("-", "")
+
+
+class _Collector:
+    def __init__(self, source):
+        self.source = source
+        self.errors = []
+
+    def add(self, name, line, message):
+        self.errors.append(f"{self.source.display[name]}:{line}: {message}")
+
+
+def _load_lines(source, name, col):
+    """Parse each non-blank line as a JSON object."""
+    out = []
+    try:
+        lines = list(source.lines(name))
+    except UnicodeDecodeError as e:
+        col.add(name, 1, f"filen är inte UTF-8 ({e.reason})")
+        return out
+    for no, text in lines:
+        try:
+            obj = json.loads(text)
+        except json.JSONDecodeError as e:
+            col.add(name, no, f"ogiltig JSON: {e.msg} (kolumn {e.colno})")
+            continue
+        if not isinstance(obj, dict):
+            col.add(name, no, "raden är inte ett JSON-objekt")
+            continue
+        out.append((no, obj))
+    return out
+
+
+def _check_id(obj, name, no, col, seen, what):
+    rid = obj.get("id")
+    if not isinstance(rid, str) or not rid.strip():
+        col.add(name, no, 'fältet "id" saknas eller är inte en sträng')
+        return None
+    if rid in seen:
+        col.add(name, no, f'{what} "{rid}" förekommer redan på rad {seen[rid]}')
+        return None
+    seen[rid] = no
+    return rid
+
+
+def _existing(model, ids, fields):
+    """Rows of `model` whose ext_id is in ids (database lookups in chunks)."""
+    found = {}
+    ids = list(ids)
+    if not ids or not model.objects.exists():
+        return found
+    for i in range(0, len(ids), 2000):
+        for row in model.objects.filter(ext_id__in=ids[i:i + 2000]).values("ext_id", *fields):
+            found[row["ext_id"]] = row
+    return found
+
+
+def validate(source):
+    """Parse and check everything. Returns the validated records or raises ImportFailed."""
+    col = _Collector(source)
+    for name in source.missing:
+        col.add(name, 0, "filen saknas")
+    if source.missing:
+        raise ImportFailed(col.errors)
+
+    manifest = _validate_manifest(source, col)
+    persons = _validate_persons(source, col)
+    cases = _validate_cases(source, col, persons)
+    events = _validate_events(source, col, cases)
+    if col.errors:
+        raise ImportFailed(col.errors)
+    return manifest, persons, cases, events
+
+
+def _validate_manifest(source, col):
+    name = "manifest.json"
+    try:
+        m = json.loads(source.files[name].decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        col.add(name, getattr(e, "lineno", 1), f"ogiltig JSON: {getattr(e, 'msg', e)}")
+        return {}
+    if not isinstance(m, dict):
+        col.add(name, 1, "manifestet är inte ett JSON-objekt")
+        return {}
+    if m.get("format") != FORMAT:
+        col.add(name, 1, f'fältet "format" ska vara "{FORMAT}", inte {json.dumps(m.get("format"), ensure_ascii=False)}')
+    mun = m.get("municipality")
+    if not isinstance(mun, dict) or not re.fullmatch(r"\d{4}", str(mun.get("code", ""))) or not isinstance(mun.get("name"), str) or not mun.get("name"):
+        col.add(name, 1, 'fältet "municipality" ska ha "code" (fyra siffror) och "name"')
+    else:
+        other = ImportBatch.objects.exclude(municipality_code=mun["code"]).first()
+        if other:
+            col.add(name, 1, f'databasen hör till kommun {other.municipality_code} ({other.municipality_name}), inte {mun["code"]}')
+    units = m.get("units", [])
+    if not isinstance(units, list) or not all(isinstance(u, dict) and isinstance(u.get("code"), str) and u.get("code") for u in units):
+        col.add(name, 1, 'fältet "units" ska vara en lista av objekt med "code", "name" och "area"')
+        m["units"] = []
+    else:
+        for u in units:
+            if u.get("area") not in (None, "", *Area.values):
+                col.add(name, 1, f'enhet "{u["code"]}": okänt område "{u.get("area")}"')
+    return m
+
+
+def _validate_persons(source, col):
+    name = "persons.jsonl"
+    seen, persons = {}, {}
+    for no, obj in _load_lines(source, name, col):
+        pid = _check_id(obj, name, no, col, seen, "person")
+        if pid is None:
+            continue
+        rec = {"line": no, "ext_id": pid, "extra": {k: v for k, v in obj.items() if k not in PERSON_FIELDS}}
+        ok = True
+        pnr = obj.get("personnummer")
+        derived_born = derived_sex = None
+        if pnr is not None:
+            try:
+                derived_born, derived_sex, rec["pnr_key"] = check_personnummer(pnr)
+            except ValueError as e:
+                col.add(name, no, f'fältet "personnummer": {e}')
+                ok = False
+        rec["personnummer"] = pnr
+        bd = obj.get("birth_date")
+        if bd is None:
+            if pnr is None:
+                col.add(name, no, 'fältet "birth_date" krävs när personnummer saknas')
+                ok = False
+            rec["birth_date"] = derived_born
+        else:
+            try:
+                rec["birth_date"] = parse_date(bd)
+            except ValueError as e:
+                col.add(name, no, f'fältet "birth_date": {e}')
+                ok = False
+            else:
+                if derived_born and rec["birth_date"] != derived_born:
+                    col.add(name, no, f'fältet "birth_date" {bd} stämmer inte med personnumret ({derived_born.isoformat()})')
+                    ok = False
+        sex = obj.get("sex")
+        if sex is None:
+            rec["sex"] = derived_sex or Sex.OKANT
+        elif sex not in SEXES:
+            col.add(name, no, f'fältet "sex": okänt värde {json.dumps(sex, ensure_ascii=False)} (kvinna, man eller okänt)')
+            ok = False
+        elif derived_sex and sex != Sex.OKANT and sex != derived_sex:
+            col.add(name, no, f'fältet "sex" är "{sex}" men personnumret anger "{derived_sex}"')
+            ok = False
+        else:
+            rec["sex"] = sex
+        prot = obj.get("protected_identity", False)
+        if not isinstance(prot, bool):
+            col.add(name, no, 'fältet "protected_identity" ska vara true eller false')
+            ok = False
+        rec["protected_identity"] = prot
+        nm = obj.get("name", "")
+        if not isinstance(nm, str):
+            col.add(name, no, 'fältet "name" ska vara en sträng')
+            ok = False
+        rec["name"] = nm or ""
+        if ok:
+            persons[pid] = rec
+    if seen:
+        for ext_id in _existing(Person, seen, ()):
+            col.add(name, seen[ext_id], f'person "{ext_id}" finns redan i databasen')
+    persons["__seen__"] = seen
+    return persons
+
+
+def _validate_cases(source, col, persons):
+    name = "cases.jsonl"
+    seen, cases, pending = {}, {}, []
+    person_seen = persons.pop("__seen__")
+    for no, obj in _load_lines(source, name, col):
+        cid = _check_id(obj, name, no, col, seen, "ärende")
+        if cid is None:
+            continue
+        rec = {"line": no, "ext_id": cid, "extra": {k: v for k, v in obj.items() if k not in CASE_FIELDS}}
+        ok = True
+        pid = obj.get("person_id")
+        if not isinstance(pid, str):
+            col.add(name, no, 'fältet "person_id" saknas eller är inte en sträng')
+            ok = False
+        rec["person_ext"] = pid
+        area = obj.get("area")
+        if area not in Area.values:
+            col.add(name, no, f'fältet "area": okänt område {json.dumps(area, ensure_ascii=False)}')
+            ok = False
+        rec["area"] = area
+        ct = obj.get("case_type")
+        if ct is not None and not isinstance(ct, str):
+            col.add(name, no, 'fältet "case_type" ska vara en sträng')
+            ok = False
+        rec["case_type"] = ct or ""
+        try:
+            rec["opened"] = parse_date(obj.get("opened"))
+        except ValueError as e:
+            col.add(name, no, f'fältet "opened": {e}')
+            ok = False
+        unit = obj.get("unit")
+        if unit is not None and (not isinstance(unit, str) or not unit):
+            col.add(name, no, 'fältet "unit" ska vara en enhetskod (sträng)')
+            ok = False
+        rec["unit"] = unit or area
+        if ok:
+            cases[cid] = rec
+            if pid not in person_seen:
+                pending.append((pid, no, cid))
+    if pending:
+        found = _existing(Person, {p for p, _, _ in pending}, ("id",))
+        for pid, no, cid in pending:
+            if pid in found:
+                cases[cid]["person_pk"] = found[pid]["id"]
+            else:
+                col.add(name, no, f'person "{pid}" finns inte')
+                cases.pop(cid, None)
+    for ext_id in _existing(Case, seen, ()):
+        col.add(name, seen[ext_id], f'ärende "{ext_id}" finns redan i databasen')
+    cases["__seen__"] = seen
+    return cases
+
+
+def _validate_events(source, col, cases):
+    name = "events.jsonl"
+    seen, events = {}, {}
+    case_seen = cases.pop("__seen__")
+    known = {"id", "case_id", "type", "date"}
+    for no, obj in _load_lines(source, name, col):
+        eid = _check_id(obj, name, no, col, seen, "händelse")
+        if eid is None:
+            continue
+        etype = obj.get("type")
+        if etype not in EVENT_TYPES:
+            col.add(name, no, f'fältet "type": okänd händelsetyp {json.dumps(etype, ensure_ascii=False)}')
+            continue
+        fields = FIELDS[etype]
+        allowed = known | {f.name for f in fields} | set(EVENT_EXTENSIONS)
+        rec = {"line": no, "ext_id": eid, "type": etype, "refs": [],
+               "extra": {k: v for k, v in obj.items() if k not in allowed}}
+        ok = True
+        cid = obj.get("case_id")
+        if not isinstance(cid, str):
+            col.add(name, no, 'fältet "case_id" saknas eller är inte en sträng')
+            ok = False
+        rec["case_ext"] = cid
+        try:
+            rec["date"] = parse_date(obj.get("date"))
+        except ValueError as e:
+            col.add(name, no, f'fältet "date": {e}')
+            ok = False
+        for f in fields:
+            msg = validate_field(f, obj.get(f.name), rec)
+            if msg:
+                col.add(name, no, field_message(f.name, msg))
+                ok = False
+        if "recorded_at" in obj:
+            try:
+                ra = datetime.fromisoformat(obj["recorded_at"])
+                rec["recorded_at"] = ra if ra.tzinfo else ra.replace(tzinfo=TZ)
+            except (TypeError, ValueError):
+                col.add(name, no, f'fältet "recorded_at": ogiltig tidpunkt {json.dumps(obj["recorded_at"], ensure_ascii=False)}')
+                ok = False
+        if "corrects" in obj:
+            if not isinstance(obj["corrects"], str):
+                col.add(name, no, 'fältet "corrects" ska vara ett händelse-id (sträng)')
+                ok = False
+            rec["corrects_ext"] = obj["corrects"]
+        voided = obj.get("voided", False)
+        if not isinstance(voided, bool) or (voided and "corrects" not in obj):
+            col.add(name, no, 'fältet "voided" ska vara true eller false och kräver "corrects"')
+            ok = False
+        rec["voided"] = voided
+        if ok:
+            events[eid] = rec
+    for ext_id in _existing(Event, seen, ()):
+        col.add(name, seen[ext_id], f'händelse "{ext_id}" finns redan i databasen')
+
+    # Cases: from this file or already in the database.
+    missing_cases = {r["case_ext"] for r in events.values() if r["case_ext"] not in case_seen}
+    db_cases = _existing(Case, missing_cases, ("id", "opened"))
+    # Referenced events not in this file.
+    missing_refs = {v for r in events.values() for _, v in r["refs"] if v not in events}
+    missing_refs |= {r["corrects_ext"] for r in events.values() if "corrects_ext" in r and r["corrects_ext"] not in events}
+    db_events = {}
+    if missing_refs:
+        for i, row in _existing(Event, missing_refs, ("id", "type", "date", "case__ext_id")).items():
+            db_events[i] = {"type": row["type"], "date": row["date"], "case_ext": row["case__ext_id"], "pk": row["id"], "line": None}
+
+    for eid, rec in list(events.items()):
+        no = rec["line"]
+        cid = rec["case_ext"]
+        if cid in cases:
+            opened = cases[cid]["opened"]
+        elif cid in db_cases:
+            opened = db_cases[cid]["opened"]
+            rec["case_pk"] = db_cases[cid]["id"]
+        else:
+            col.add(name, no, f'ärende "{cid}" finns inte')
+            events.pop(eid)
+            continue
+        if rec["date"] < opened:
+            col.add(name, no, f"händelsen är daterad {rec['date']}, före ärendets öppnande {opened}")
+        for f, target in rec["refs"]:
+            t = events.get(target) or db_events.get(target)
+            if t is None:
+                col.add(name, no, f'fältet "{f.name}": händelse "{target}" finns inte')
+            elif t["type"] != f.ref_type:
+                col.add(name, no, f'fältet "{f.name}": händelse "{target}" är av typen {t["type"]}, inte {f.ref_type}')
+            elif t["case_ext"] != cid:
+                col.add(name, no, f'fältet "{f.name}": händelse "{target}" hör till ett annat ärende ({t["case_ext"]})')
+            elif t["date"] > rec["date"]:
+                col.add(name, no, f'händelsen är daterad {rec["date"]}, före {f.ref_type} "{target}" ({t["date"]})')
+        if rec["type"] == EventType.UTREDNING_FORLANGD and rec.get("until") and rec["until"] <= rec["date"]:
+            col.add(name, no, f'fältet "until" ({rec["until"]}) måste vara efter beslutsdagen {rec["date"]}')
+        if "corrects_ext" in rec:
+            t = events.get(rec["corrects_ext"]) or db_events.get(rec["corrects_ext"])
+            if t is None:
+                col.add(name, no, f'fältet "corrects": händelse "{rec["corrects_ext"]}" finns inte')
+            elif t["type"] != rec["type"] or t["case_ext"] != cid:
+                col.add(name, no, f'fältet "corrects": en rättelse ska ha samma typ och ärende som händelse "{rec["corrects_ext"]}"')
+            elif "corrects_ext" in t:
+                col.add(name, no, f'fältet "corrects": händelse "{rec["corrects_ext"]}" är själv en rättelse; rätta originalet')
+    _check_sequences(events, col, name)
+    return events
+
+
+def _check_sequences(events, col, name):
+    """Rules that need the order of a decision's or an investigation's events."""
+    by_beslut, closings = defaultdict(list), defaultdict(list)
+    for rec in events.values():
+        if "corrects_ext" in rec:
+            continue
+        for f, target in rec["refs"]:
+            if f.ref_type == EventType.BESLUT:
+                by_beslut[target].append(rec)
+            if rec["type"] == EventType.UTREDNING_AVSLUTAD:
+                closings[target].append(rec)
+    for target, recs in by_beslut.items():
+        recs.sort(key=lambda r: (r["date"], r["line"]))
+        implemented, interrupted = None, False
+        for r in recs:
+            if r["type"] == EventType.VERKSTALLD:
+                if implemented:
+                    col.add(name, r["line"], f'beslut "{target}" är redan verkställt (rad {implemented})')
+                implemented = r["line"]
+            elif r["type"] == EventType.AVBROTT:
+                interrupted = True
+            elif r["type"] == EventType.ATERUPPTAGEN:
+                if not interrupted:
+                    col.add(name, r["line"], f'beslut "{target}" återupptas utan föregående avbrott')
+                interrupted = False
+    for target, recs in closings.items():
+        recs.sort(key=lambda r: (r["date"], r["line"]))
+        for r in recs[1:]:
+            col.add(name, r["line"], f'utredning "{target}" är redan avslutad (rad {recs[0]["line"]})')
+
+
+@transaction.atomic
+def _write(source, manifest, persons, cases, events, sha, user):
+    counts = {"persons": len(persons), "cases": len(cases), "events": len(events)}
+    batch = ImportBatch.objects.create(
+        sha256=sha, source=source.path, municipality_code=manifest["municipality"]["code"],
+        municipality_name=manifest["municipality"]["name"], manifest=manifest, **counts,
+    )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("LOCK TABLE cases_person, cases_case, cases_event IN EXCLUSIVE MODE")
+
+    unit_pk = _ensure_units(manifest.get("units", []), {c["unit"]: c["area"] for c in cases.values()})
+
+    next_pk = _next_pk(Person)
+    person_objs = []
+    for rec in persons.values():
+        rec["pk"] = next_pk
+        next_pk += 1
+        person_objs.append(Person(
+            id=rec["pk"], ext_id=rec["ext_id"], personnummer=rec["personnummer"], pnr_key=rec.get("pnr_key"),
+            birth_date=rec["birth_date"], sex=rec["sex"], protected_identity=rec["protected_identity"],
+            name=rec["name"], extra=rec["extra"],
+        ))
+    Person.objects.bulk_create(person_objs, batch_size=2000)
+    del person_objs
+
+    next_pk = _next_pk(Case)
+    case_objs = []
+    for rec in cases.values():
+        rec["pk"] = next_pk
+        next_pk += 1
+        person_pk = rec.get("person_pk") or persons[rec["person_ext"]]["pk"]
+        case_objs.append(Case(
+            id=rec["pk"], ext_id=rec["ext_id"], person_id=person_pk, area=rec["area"], case_type=rec["case_type"],
+            opened=rec["opened"], unit_id=unit_pk[rec["unit"]], extra=rec["extra"],
+        ))
+    Case.objects.bulk_create(case_objs, batch_size=2000)
+    del case_objs
+
+    next_pk = _next_pk(Event)
+    for rec in events.values():
+        rec["pk"] = next_pk
+        next_pk += 1
+    db_pk = {}
+    wanted = {v for r in events.values() for _, v in r["refs"] if v not in events}
+    wanted |= {r["corrects_ext"] for r in events.values() if r.get("corrects_ext") and r["corrects_ext"] not in events}
+    if wanted:
+        db_pk = {k: v["id"] for k, v in _existing(Event, wanted, ("id",)).items()}
+
+    def pk_of(ext):
+        return events[ext]["pk"] if ext in events else db_pk[ext]
+
+    recorded_cache = {}
+    user_id = user.pk if user is not None and getattr(user, "pk", None) else None
+    batch_objs = []
+    for rec in events.values():
+        kw = {f.column: rec.get(f.column) for f in FIELDS[rec["type"]] if f.kind != "ref"}
+        for f, target in rec["refs"]:
+            kw[f.column + "_id"] = pk_of(target)
+        d = rec["date"]
+        recorded = rec.get("recorded_at") or recorded_cache.get(d)
+        if recorded is None:
+            recorded = recorded_cache[d] = default_recorded_at(d)
+        case_pk = rec.get("case_pk") or cases[rec["case_ext"]]["pk"]
+        batch_objs.append(Event(
+            id=rec["pk"], ext_id=rec["ext_id"], case_id=case_pk, type=rec["type"], date=d,
+            recorded_at=recorded, recorded_by_id=user_id,
+            corrects_id=pk_of(rec["corrects_ext"]) if rec.get("corrects_ext") else None,
+            voided=rec["voided"], extra=rec["extra"], **kw,
+        ))
+        if len(batch_objs) >= 20000:
+            Event.objects.bulk_create(batch_objs, batch_size=2000)
+            batch_objs = []
+    Event.objects.bulk_create(batch_objs, batch_size=2000)
+    _reset_sequences()
+    return batch, counts
+
+
+def _next_pk(model):
+    from django.db.models import Max
+
+    return (model.objects.aggregate(m=Max("id"))["m"] or 0) + 1
+
+
+def _reset_sequences():
+    if connection.vendor != "postgresql":
+        return
+    from django.core.management.color import no_style
+
+    with connection.cursor() as cur:
+        for sql in connection.ops.sequence_reset_sql(no_style(), [Person, Case, Event]):
+            cur.execute(sql)
+
+
+def _ensure_units(declared, used):
+    """Units named in the manifest or by cases; a case without `unit` goes to its area's unit."""
+    names = dict(Area.choices)
+    existing = {u.code: u.pk for u in Unit.objects.all()}
+    for u in declared:
+        if u["code"] not in existing:
+            existing[u["code"]] = Unit.objects.create(code=u["code"], name=u.get("name") or u["code"], area=u.get("area") or "").pk
+    for code, area in used.items():
+        if code not in existing:
+            existing[code] = Unit.objects.create(code=code, name=names.get(code, code), area=area).pk
+    return existing
+
+
+def import_exchange(path, user=None):
+    """Import one exchange directory or zip. Raises ImportFailed with every error."""
+    source = Source(path)
+    sha = source.sha256()
+    previous = ImportBatch.objects.filter(sha256=sha).first()
+    if previous:
+        return Result(previous, True, {"persons": 0, "cases": 0, "events": 0})
+    manifest, persons, cases, events = validate(source)
+    batch, counts = _write(source, manifest, persons, cases, events, sha, user)
+    from akta.audit.services import log_write
+
+    log_write(user, "import", batch.pk, context=f"import av {source.path}: {counts['persons']} personer, {counts['cases']} ärenden, {counts['events']} händelser")
+    return Result(batch, False, counts)
