@@ -28,7 +28,7 @@ Whether 2 § applies to a given deadline is a property of the rule (law data), d
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
+from functools import cache
 
 import holidays
 
@@ -88,7 +88,7 @@ def add_period(
     return end + dt.timedelta(days=days + 7 * weeks)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _closed_non_weekend_days(year: int) -> dict[dt.date, str]:
     """Closed days of ``year`` other than plain Saturdays and Sundays, with Swedish names.
 
@@ -153,7 +153,9 @@ def legal_due(
     start: dt.date, *, days: int = 0, weeks: int = 0, months: int = 0, years: int = 0
 ) -> dt.date:
     """Last day for an action: lag (1930:173) 1 § for the period, then 2 § for closed days."""
-    return next_open_day(add_period(start, days=days, weeks=weeks, months=months, years=years))
+    return next_open_day(
+        add_period(start, days=days, weeks=weeks, months=months, years=years)
+    )
 
 
 def add_working_days(start: dt.date, n: int) -> dt.date:

@@ -37,7 +37,11 @@ class LocalRule:
     def __post_init__(self) -> None:
         if not self.id or not self.title.strip():
             raise ValueError("a local rule needs an id and a title")
-        if isinstance(self.working_days, bool) or not isinstance(self.working_days, int) or self.working_days < 0:
+        if (
+            isinstance(self.working_days, bool)
+            or not isinstance(self.working_days, int)
+            or self.working_days < 0
+        ):
             raise ValueError("working_days must be a non-negative integer")
         if not self.decision_reference.strip():
             raise ValueError("a local rule needs the committee's decision reference")
@@ -67,5 +71,7 @@ def local_rule(rules: Iterable[LocalRule], rule_id: str, on: dt.date) -> LocalRu
     if not matches:
         raise LawDataMissing(f"no local rule {rule_id!r} in force on {on.isoformat()}")
     if len(matches) > 1:
-        raise LawDataError(f"local rule {rule_id!r} has overlapping versions on {on.isoformat()}")
+        raise LawDataError(
+            f"local rule {rule_id!r} has overlapping versions on {on.isoformat()}"
+        )
     return matches[0]

@@ -5,7 +5,8 @@ them up. Socialtjänstlagen (2001:453) applies up to 2025-06-30 and Socialtjäns
 (2025:400) from 2025-07-01 (prop. 2024/25:89). Where the paragraph of SoL (2025:400) has
 not been verified, the data renders "motsvarande bestämmelse i SoL (2025:400)" with the old
 reference in parentheses; the loader refuses a SoL (2025:400) text that names a paragraph
-without a recorded verification, so a number cannot be invented by accident. Other
+without a recorded verification (the source's ``unverified_text_prefix`` in the data), so
+a number cannot be invented by accident. Other
 statutes (LVU 1990:52, LSS 1993:387, föräldrabalken 1949:381, lag 1930:173, HSLF-FS
 2017:51, JO 1998-12-18 dnr 3500-1998) simply continue.
 
@@ -20,6 +21,7 @@ Public API::
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
@@ -28,7 +30,6 @@ from pathlib import Path
 from akta.law.errors import LawDataError, LawDataMissing
 
 __all__ = [
-    "NEW_SOL_PLACEHOLDER",
     "ReferenceVersion",
     "load_references",
     "reference",
@@ -40,12 +41,8 @@ __all__ = [
 DATA_DIR = Path(__file__).resolve().parent / "data"
 REFERENCES_FILE = DATA_DIR / "references.toml"
 
-#: How a reference into SoL (2025:400) whose paragraph is not verified must begin.
-NEW_SOL_PLACEHOLDER = "motsvarande bestämmelse i SoL (2025:400)"
-_NEW_SOL_SOURCE = "SFS 2025:400"
-
 _VERSION_FIELDS = {"valid_from", "valid_to", "text", "source", "note", "verified_by"}
-_SOURCE_FIELDS = {"title", "valid_from", "valid_to"}
+_SOURCE_FIELDS = {"title", "valid_from", "valid_to", "unverified_text_prefix"}
 
 
 @dataclass(frozen=True)
@@ -75,6 +72,7 @@ class _Source:
     title: str
     valid_from: dt.date | None
     valid_to: dt.date | None
+    unverified_text_prefix: str = ""
 
 
 def _date_field(table: dict, field: str, where: str) -> dt.date | None:
@@ -82,7 +80,9 @@ def _date_field(table: dict, field: str, where: str) -> dt.date | None:
     if value is None:
         return None
     if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
-        raise LawDataError(f"{where}: {field} must be a TOML date (YYYY-MM-DD), got {value!r}")
+        raise LawDataError(
+            f"{where}: {field} must be a TOML date (YYYY-MM-DD), got {value!r}"
+        )
     return value
 
 
@@ -102,15 +102,22 @@ def _parse(data: dict, origin: str) -> dict[str, tuple[ReferenceVersion, ...]]:
             str(table.get("title", "")),
             _date_field(table, "valid_from", where),
             _date_field(table, "valid_to", where),
+            str(table.get("unverified_text_prefix", "")),
         )
-        if source.valid_from and source.valid_to and source.valid_from > source.valid_to:
+        if (
+            source.valid_from
+            and source.valid_to
+            and source.valid_from > source.valid_to
+        ):
             raise LawDataError(f"{where}: valid_from is after valid_to")
         sources[name] = source
 
     refs: dict[str, tuple[ReferenceVersion, ...]] = {}
     for key, versions in data.get("ref", {}).items():
         if not isinstance(versions, list) or not versions:
-            raise LawDataError(f"{origin}: reference {key!r} must be a list of versions ([[ref.\"{key}\"]])")
+            raise LawDataError(
+                f'{origin}: reference {key!r} must be a list of versions ([[ref."{key}"]])'
+            )
         parsed: list[ReferenceVersion] = []
         for index, table in enumerate(versions, start=1):
             where = f"{origin}: reference {key!r} version {index}"
@@ -122,7 +129,9 @@ def _parse(data: dict, origin: str) -> dict[str, tuple[ReferenceVersion, ...]]:
                 raise LawDataError(f"{where}: text is missing")
             source_name = table.get("source")
             if source_name not in sources:
-                raise LawDataError(f"{where}: source {source_name!r} is not declared under [source]")
+                raise LawDataError(
+                    f"{where}: source {source_name!r} is not declared under [source]"
+                )
             version = ReferenceVersion(
                 key=key,
                 text=text,
@@ -132,32 +141,44 @@ def _parse(data: dict, origin: str) -> dict[str, tuple[ReferenceVersion, ...]]:
                 note=str(table.get("note", "")),
                 verified_by=str(table.get("verified_by", "")),
             )
-            if version.valid_from and version.valid_to and version.valid_from > version.valid_to:
+            if (
+                version.valid_from
+                and version.valid_to
+                and version.valid_from > version.valid_to
+            ):
                 raise LawDataError(f"{where}: valid_from is after valid_to")
             source = sources[source_name]
-            if source.valid_from and (version.valid_from is None or version.valid_from < source.valid_from):
+            if source.valid_from and (
+                version.valid_from is None or version.valid_from < source.valid_from
+            ):
                 raise LawDataError(
                     f"{where}: applies before {source_name} came into force ({source.valid_from})"
                 )
-            if source.valid_to and (version.valid_to is None or version.valid_to > source.valid_to):
+            if source.valid_to and (
+                version.valid_to is None or version.valid_to > source.valid_to
+            ):
                 raise LawDataError(
                     f"{where}: applies after {source_name} ceased to apply ({source.valid_to})"
                 )
-            if (
-                source_name == _NEW_SOL_SOURCE
-                and not text.startswith(NEW_SOL_PLACEHOLDER)
-                and not version.verified_by
-            ):
+            prefix = source.unverified_text_prefix
+            if prefix and not text.startswith(prefix) and not version.verified_by:
+                # Paragraph numbers of this source must not be guessed.
                 raise LawDataError(
-                    f"{where}: a paragraph of SoL (2025:400) needs `verified_by`; otherwise the "
-                    f"text must start with {NEW_SOL_PLACEHOLDER!r}"
+                    f"{where}: names a paragraph of {source_name} without `verified_by`; "
+                    f"an unverified text must start with {prefix!r}"
                 )
             parsed.append(version)
 
         parsed.sort(key=lambda v: v.valid_from or dt.date.min)
-        for earlier, later in zip(parsed, parsed[1:]):
-            if earlier.valid_to is None or later.valid_from is None or earlier.valid_to >= later.valid_from:
-                raise LawDataError(f"{origin}: reference {key!r} has overlapping versions")
+        for earlier, later in itertools.pairwise(parsed):
+            if (
+                earlier.valid_to is None
+                or later.valid_from is None
+                or earlier.valid_to >= later.valid_from
+            ):
+                raise LawDataError(
+                    f"{origin}: reference {key!r} has overlapping versions"
+                )
             if earlier.valid_to + dt.timedelta(days=1) != later.valid_from:
                 raise LawDataError(
                     f"{origin}: reference {key!r} has a gap between {earlier.valid_to} and "
@@ -167,7 +188,9 @@ def _parse(data: dict, origin: str) -> dict[str, tuple[ReferenceVersion, ...]]:
     return refs
 
 
-def load_references(path: Path | str = REFERENCES_FILE) -> dict[str, tuple[ReferenceVersion, ...]]:
+def load_references(
+    path: Path | str = REFERENCES_FILE,
+) -> dict[str, tuple[ReferenceVersion, ...]]:
     """Load and validate a references file; raises :class:`LawDataError` if it is invalid."""
     path = Path(path)
     try:
@@ -203,7 +226,9 @@ def reference_version(key: str, on: dt.date) -> ReferenceVersion:
     for version in reference_versions(key):
         if version.applies_on(on):
             return version
-    raise LawDataMissing(f"no text of legal reference {key!r} applies on {on.isoformat()}")
+    raise LawDataMissing(
+        f"no text of legal reference {key!r} applies on {on.isoformat()}"
+    )
 
 
 def reference(key: str, on: dt.date) -> str:

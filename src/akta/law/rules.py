@@ -27,6 +27,7 @@ Public API::
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
@@ -64,7 +65,13 @@ _RULE_FIELDS = {
     "note",
 }
 _REQUIRED_FIELDS = {"id", "title", "period", "anchor", "reference", "apply_2_section"}
-_PERIOD_UNITS = ("days", "weeks", "months", "years")
+_PERIOD_UNITS = ("years", "months", "weeks", "days")
+_UNIT_NAMES_SV = {
+    "days": ("dag", "dagar"),
+    "weeks": ("vecka", "veckor"),
+    "months": ("månad", "månader"),
+    "years": ("år", "år"),
+}
 
 
 @dataclass(frozen=True)
@@ -79,12 +86,21 @@ class Period:
     def end(self, start: dt.date) -> dt.date:
         """Last day of the period by plain count (1 §), before any 2 § move."""
         return calendar.add_period(
-            start, days=self.days, weeks=self.weeks, months=self.months, years=self.years
+            start,
+            days=self.days,
+            weeks=self.weeks,
+            months=self.months,
+            years=self.years,
         )
 
     def __str__(self) -> str:
-        parts = [f"{getattr(self, unit)} {unit}" for unit in _PERIOD_UNITS if getattr(self, unit)]
-        return ", ".join(parts) or "0 days"
+        """Swedish rendering, e.g. "4 månader", "14 dagar", "0 dagar"."""
+        parts = [
+            f"{value} {_UNIT_NAMES_SV[unit][value != 1]}"
+            for unit in _PERIOD_UNITS
+            if (value := getattr(self, unit))
+        ]
+        return " och ".join(parts) or "0 dagar"
 
 
 @dataclass(frozen=True)
@@ -124,7 +140,9 @@ class Rule:
         if extended_until is not None:
             if not self.extendable:
                 raise ValueError(f"rule {self.id!r} cannot be extended")
-            if isinstance(extended_until, dt.datetime) or not isinstance(extended_until, dt.date):
+            if isinstance(extended_until, dt.datetime) or not isinstance(
+                extended_until, dt.date
+            ):
                 raise TypeError("extended_until must be a datetime.date")
             end = max(end, extended_until)
         return end
@@ -148,7 +166,9 @@ def _date(table: dict, field: str, where: str) -> dt.date | None:
     if value is None:
         return None
     if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
-        raise LawDataError(f"{where}: {field} must be a TOML date (YYYY-MM-DD), got {value!r}")
+        raise LawDataError(
+            f"{where}: {field} must be a TOML date (YYYY-MM-DD), got {value!r}"
+        )
     return value
 
 
@@ -178,12 +198,12 @@ def _check_coverage(
             f"{where}: reference {key!r} has no text after {last.valid_to}, but the rule is still in force"
         )
     for probe in sorted(probes):
-        if (first is None or probe >= first) and rule.applies_on(probe):
-            if not any(v.applies_on(probe) for v in versions):
-                raise LawDataError(
-                    f"{where}: reference {key!r} has no text on {probe.isoformat()}, "
-                    "when the rule is in force"
-                )
+        in_force = (first is None or probe >= first) and rule.applies_on(probe)
+        if in_force and not any(v.applies_on(probe) for v in versions):
+            raise LawDataError(
+                f"{where}: reference {key!r} has no text on {probe.isoformat()}, "
+                "when the rule is in force"
+            )
 
 
 def _parse_rule(table: dict, index: int, origin: str, references: dict) -> Rule:
@@ -196,15 +216,25 @@ def _parse_rule(table: dict, index: int, origin: str, references: dict) -> Rule:
         raise LawDataError(f"{where}: missing fields {sorted(missing)}")
 
     rule_id = table["id"]
-    if not isinstance(rule_id, str) or not rule_id.isidentifier() or rule_id != rule_id.lower():
+    if (
+        not isinstance(rule_id, str)
+        or not rule_id.isidentifier()
+        or rule_id != rule_id.lower()
+    ):
         raise LawDataError(f"{where}: id must be a lower-case identifier")
     title = table["title"]
     if not isinstance(title, str) or not title.strip():
         raise LawDataError(f"{where}: title is missing")
 
     period_table = table["period"]
-    if not isinstance(period_table, dict) or set(period_table) - set(_PERIOD_UNITS) or not period_table:
-        raise LawDataError(f"{where}: period must be a table of {', '.join(_PERIOD_UNITS)}")
+    if (
+        not isinstance(period_table, dict)
+        or set(period_table) - set(_PERIOD_UNITS)
+        or not period_table
+    ):
+        raise LawDataError(
+            f"{where}: period must be a table of {', '.join(_PERIOD_UNITS)}"
+        )
     for unit, value in period_table.items():
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise LawDataError(f"{where}: period.{unit} must be a non-negative integer")
@@ -216,7 +246,9 @@ def _parse_rule(table: dict, index: int, origin: str, references: dict) -> Rule:
         or set(anchor) != {"key", "description"}
         or not all(isinstance(v, str) and v.strip() for v in anchor.values())
     ):
-        raise LawDataError(f"{where}: anchor must be {{ key = \"...\", description = \"...\" }}")
+        raise LawDataError(
+            f'{where}: anchor must be {{ key = "...", description = "..." }}'
+        )
 
     for flag in ("apply_2_section", "extendable", "recurring"):
         if flag in table and not isinstance(table[flag], bool):
@@ -230,7 +262,9 @@ def _parse_rule(table: dict, index: int, origin: str, references: dict) -> Rule:
     ]
     for field, key in reference_keys:
         if key not in references:
-            raise LawDataError(f"{where}: {field} = {key!r} is not a key in references.toml")
+            raise LawDataError(
+                f"{where}: {field} = {key!r} is not a key in references.toml"
+            )
 
     rule = Rule(
         id=rule_id,
@@ -268,7 +302,9 @@ def load_rules(
     except tomllib.TOMLDecodeError as exc:
         raise LawDataError(f"{path}: {exc}") from exc
     if set(data) - {"rule"}:
-        raise LawDataError(f"{path}: unknown top-level keys {sorted(set(data) - {'rule'})}")
+        raise LawDataError(
+            f"{path}: unknown top-level keys {sorted(set(data) - {'rule'})}"
+        )
 
     by_id: dict[str, list[Rule]] = {}
     for index, table in enumerate(data.get("rule", []), start=1):
@@ -278,8 +314,12 @@ def load_rules(
     result: dict[str, tuple[Rule, ...]] = {}
     for rule_id, versions in by_id.items():
         versions.sort(key=lambda r: r.valid_from or dt.date.min)
-        for earlier, later in zip(versions, versions[1:]):
-            if earlier.valid_to is None or later.valid_from is None or earlier.valid_to >= later.valid_from:
+        for earlier, later in itertools.pairwise(versions):
+            if (
+                earlier.valid_to is None
+                or later.valid_from is None
+                or earlier.valid_to >= later.valid_from
+            ):
                 raise LawDataError(f"{path}: rule {rule_id!r} has overlapping versions")
         result[rule_id] = tuple(versions)
     return result
@@ -305,7 +345,9 @@ def rule(rule_id: str, on: dt.date) -> Rule:
     for version in versions:
         if version.applies_on(on):
             return version
-    raise LawDataMissing(f"deadline rule {rule_id!r} is not in force on {on.isoformat()}")
+    raise LawDataMissing(
+        f"deadline rule {rule_id!r} is not in force on {on.isoformat()}"
+    )
 
 
 def rules_in_force(on: dt.date) -> list[Rule]:
@@ -328,7 +370,9 @@ def due(
     started). ``extended_until`` is the ``until`` of the latest extension decision, for
     extendable rules (utredning_4m, vbu_utredning_4m).
     """
-    return rule(rule_id, start if on is None else on).due(start, extended_until=extended_until)
+    return rule(rule_id, start if on is None else on).due(
+        start, extended_until=extended_until
+    )
 
 
 def rule_reference(rule_id: str, on: dt.date, legal_basis: str | None = None) -> str:

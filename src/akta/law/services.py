@@ -17,8 +17,21 @@ from akta.law.calendar import (
 )
 from akta.law.errors import LawDataError, LawDataMissing
 from akta.law.local import LocalRule, local_due, local_rule
-from akta.law.references import reference, reference_keys, reference_version, reference_versions
-from akta.law.rules import Period, Rule, due, rule, rule_ids, rule_reference, rules_in_force
+from akta.law.references import (
+    reference,
+    reference_keys,
+    reference_version,
+    reference_versions,
+)
+from akta.law.rules import (
+    Period,
+    Rule,
+    due,
+    rule,
+    rule_ids,
+    rule_reference,
+    rules_in_force,
+)
 
 __all__ = [
     "LawDataError",
