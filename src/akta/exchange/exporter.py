@@ -42,9 +42,9 @@ def export_exchange(out_dir, user=None):
     (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
     counts = {"persons": 0, "cases": 0, "events": 0, "masked": 0}
-    person_ids = cases_qs.values("person_id")
+    persons_qs = Person.objects.all() if user is None else Person.objects.filter(id__in=cases_qs.values("person_id"))
     with open(out / "persons.jsonl", "w", encoding="utf-8") as f:
-        for p in Person.objects.filter(id__in=person_ids).order_by("id").values().iterator(chunk_size=5000):
+        for p in persons_qs.order_by("id").values().iterator(chunk_size=5000):
             if p["protected_identity"] and not may_see_protected:
                 rec = {"id": p["ext_id"], "personnummer": None, "birth_date": None, "sex": "okänt",
                        "protected_identity": True, "name": PROTECTED_LABEL}

@@ -60,10 +60,20 @@ def check_personnummer(value):
     return born, (Sex.MAN if p.is_male() else Sex.KVINNA), value.replace("-", "")
 
 
+class _Everything:
+    def __contains__(self, item):
+        return True
+
+
 class _Collector:
     def __init__(self, source):
         self.source = source
         self.errors = []
+        self.unreadable = set()  # files that could not be read at all
+
+    def seen(self, name, seen):
+        """Ids present in a file, valid or not; a reference to one of them is not a further error."""
+        return _Everything() if name in self.unreadable else seen
 
     def add(self, name, line, message):
         self.errors.append(f"{self.source.display[name]}:{line}: {message}")
@@ -76,12 +86,14 @@ def _load_lines(source, name, col):
         lines = list(source.lines(name))
     except UnicodeDecodeError as e:
         col.add(name, 1, f"filen är inte UTF-8 ({e.reason})")
+        col.unreadable.add(name)
         return out
     for no, text in lines:
         try:
             obj = json.loads(text)
         except json.JSONDecodeError as e:
             col.add(name, no, f"ogiltig JSON: {e.msg} (kolumn {e.colno})")
+            col.unreadable.add(name)  # ids on that line are unknown: no "finns inte" errors for this file
             continue
         if not isinstance(obj, dict):
             col.add(name, no, "raden är inte ett JSON-objekt")
@@ -221,7 +233,7 @@ def _validate_persons(source, col):
     if seen:
         for ext_id in _existing(Person, seen, ()):
             col.add(name, seen[ext_id], f'person "{ext_id}" finns redan i databasen')
-    persons["__seen__"] = seen
+    persons["__seen__"] = col.seen(name, seen)
     return persons
 
 
@@ -264,6 +276,8 @@ def _validate_cases(source, col, persons):
             cases[cid] = rec
             if pid not in person_seen:
                 pending.append((pid, no, cid))
+            elif pid not in persons:
+                rec["person_invalid"] = True  # its own error is already reported
     if pending:
         found = _existing(Person, {p for p, _, _ in pending}, ("id",))
         for pid, no, cid in pending:
@@ -274,7 +288,7 @@ def _validate_cases(source, col, persons):
                 cases.pop(cid, None)
     for ext_id in _existing(Case, seen, ()):
         col.add(name, seen[ext_id], f'ärende "{ext_id}" finns redan i databasen')
-    cases["__seen__"] = seen
+    cases["__seen__"] = col.seen(name, seen)
     return cases
 
 
@@ -332,6 +346,7 @@ def _validate_events(source, col, cases):
             events[eid] = rec
     for ext_id in _existing(Event, seen, ()):
         col.add(name, seen[ext_id], f'händelse "{ext_id}" finns redan i databasen')
+    event_seen = col.seen(name, seen)
 
     # Cases: from this file or already in the database.
     missing_cases = {r["case_ext"] for r in events.values() if r["case_ext"] not in case_seen}
@@ -347,6 +362,9 @@ def _validate_events(source, col, cases):
     for eid, rec in list(events.items()):
         no = rec["line"]
         cid = rec["case_ext"]
+        if cid in case_seen and cid not in cases:
+            events.pop(eid)  # the case's own error is already reported
+            continue
         if cid in cases:
             opened = cases[cid]["opened"]
         elif cid in db_cases:
@@ -358,8 +376,11 @@ def _validate_events(source, col, cases):
             continue
         if rec["date"] < opened:
             col.add(name, no, f"händelsen är daterad {rec['date']}, före ärendets öppnande {opened}")
+        valid_refs = []
         for f, target in rec["refs"]:
             t = events.get(target) or db_events.get(target)
+            if t is None and target in event_seen:
+                continue  # the referenced event's own error is already reported
             if t is None:
                 col.add(name, no, f'fältet "{f.name}": händelse "{target}" finns inte')
             elif t["type"] != f.ref_type:
@@ -368,6 +389,9 @@ def _validate_events(source, col, cases):
                 col.add(name, no, f'fältet "{f.name}": händelse "{target}" hör till ett annat ärende ({t["case_ext"]})')
             elif t["date"] > rec["date"]:
                 col.add(name, no, f'händelsen är daterad {rec["date"]}, före {f.ref_type} "{target}" ({t["date"]})')
+            else:
+                valid_refs.append((f, target))
+        rec["refs"] = valid_refs
         if rec["type"] == EventType.UTREDNING_FORLANGD and rec.get("until") and rec["until"] <= rec["date"]:
             col.add(name, no, f'fältet "until" ({rec["until"]}) måste vara efter beslutsdagen {rec["date"]}')
         if "corrects_ext" in rec:

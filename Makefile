@@ -1,0 +1,35 @@
+# Akta: two commands for a newcomer.
+#   make run   sets up, migrates, loads the demo municipality if the database is empty, serves :8000
+#   make test  sets up (incl. Debian's chromium for the browser tests) and runs the whole suite
+PYTHON ?= python3.11
+VENV ?= .venv
+BIN = $(VENV)/bin
+
+.PHONY: run test setup system-deps bench clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+setup: $(BIN)/.installed
+
+system-deps:
+	@scripts/system-deps
+
+run: setup
+	@scripts/system-deps --runtime
+	$(BIN)/akta migrate --noinput -v0
+	$(BIN)/akta demo --if-empty
+	@echo "Akta körs på http://127.0.0.1:8000/  (avsluta med Ctrl-C)"
+	$(BIN)/akta runserver 127.0.0.1:8000
+
+test: setup system-deps
+	$(BIN)/pytest
+
+bench: setup
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) var build *.egg-info src/*.egg-info
