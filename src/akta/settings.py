@@ -53,6 +53,9 @@ INSTALLED_APPS = [
     "akta.exchange",
     "akta.synth",
     "akta.law",
+    "akta.deadlines",
+    "akta.followup",
+    "akta.quality",
 ]
 
 MIDDLEWARE = [

@@ -8,5 +8,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/", include("akta.cases.api.urls")),
     path("logg/", include("akta.audit.urls")),
+    path("bevakningar/", include("akta.deadlines.urls")),
+    path("uppfoljning/", include("akta.followup.urls")),
+    path("kvalitet/", include("akta.quality.urls")),
     path("", include("akta.cases.urls")),
 ]

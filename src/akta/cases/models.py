@@ -47,6 +47,8 @@ class Case(models.Model):
     case_type = models.CharField("ärendetyp", max_length=64, blank=True)
     opened = models.DateField("öppnat")
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="cases")
+    caseworker = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="cases", verbose_name="handläggare")
     version = models.PositiveIntegerField(default=1, help_text="Optimistisk låsning: ökas vid varje registrering.")
     extra = models.JSONField(default=dict, blank=True)
 
