@@ -20,7 +20,7 @@ class AuditEntry(models.Model):
     username = models.CharField(max_length=150)
     action = models.CharField(max_length=8, choices=ACTIONS)
     object_type = models.CharField(max_length=32)
-    object_id = models.CharField(max_length=64)
+    object_id = models.CharField(max_length=255)
     person_id = models.BigIntegerField(null=True, db_index=True)
     person_protected = models.BooleanField(default=False)
     context = models.CharField(max_length=200)

@@ -99,5 +99,5 @@ def export_exchange(out_dir, user=None):
             counts["events"] += 1
     from akta.audit.services import log_read
 
-    log_read(user, "export", str(out), context=f"export: {counts['persons']} personer, {counts['cases']} ärenden")
+    log_read(user, "export", str(out)[-255:], context=f"export: {counts['persons']} personer, {counts['cases']} ärenden")
     return counts

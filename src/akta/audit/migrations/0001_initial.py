@@ -31,7 +31,7 @@ class Migration(migrations.Migration):
                 ('username', models.CharField(max_length=150)),
                 ('action', models.CharField(choices=[('read', 'läsning'), ('write', 'ändring')], max_length=8)),
                 ('object_type', models.CharField(max_length=32)),
-                ('object_id', models.CharField(max_length=64)),
+                ('object_id', models.CharField(max_length=255)),
                 ('person_id', models.BigIntegerField(db_index=True, null=True)),
                 ('person_protected', models.BooleanField(default=False)),
                 ('context', models.CharField(max_length=200)),
