@@ -1,2 +1,9 @@
+from django.urls import path
+
+from akta.audit import views
+
 app_name = "audit"
-urlpatterns = []
+urlpatterns = [
+    path("", views.log_view, name="log"),
+    path("kontrollera/", views.verify_view, name="verify"),
+]
