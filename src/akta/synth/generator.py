@@ -23,12 +23,14 @@ medium (Norrtälje 2023, seed 004 unless noted):
   4 267 men -> 41 % of applicants are women. A "spell" (case) is one household's period on
   försörjningsstöd: a first application with a short utredning, then one application a month
   (+15 % extra applications, e.g. tandvård) -> beslut SoL 4:1 forsorjningsstod with amount_sek ->
-  verkställt within 0–2 days. 420 spells a year with a mean length of ~14 months reproduces
-  ~7 200 applications and ~850 households a year. Ending reasons after fig. 7.9/7.10 (work,
+  verkställt within 0–2 days. 405 new spells a year (12 % refused at the first application),
+  mean length ~20 months (25 % 1–3, 30 % 4–12, 28 % 13–36, 17 % 37–84 months), reproduce
+  ~6 900 applications and ~840 households a year; a stationary stock of ongoing spells is
+  seeded 400 days before ``start``. Ending reasons after fig. 7.9/7.10 (work,
   "ej avhörd" after 3 months of silence, changed family situation, other benefit, other).
   22 % return within 12 months and a further 10 % later: Kolada U31462 for Norrtälje is
   75–80 % not re-actualised (tab. 7.5/7.6, A = 158–191 a half-year).
-* barn och unga: 1 600 cases a year, plus re-reports inside open cases -> ~1 950 aktualiseringar
+* barn och unga: 1 750 cases a year, plus re-reports inside open cases -> ~1 950 aktualiseringar
   (≈30 per 1 000 inhabitants; Norrtälje's count is only in fig. 6.1, so this is the national
   order of magnitude). Kinds: anmälan 82 %, ansökan 7 %, på annat sätt 6 %, begäran om yttrande
   5 % (LuL yttranden: 81 clients in 2023, §9 of seed 004). Slightly more boys (52 %, fig. 6.2).
@@ -39,7 +41,7 @@ medium (Norrtälje 2023, seed 004 unless noted):
   common insats: 228 open outpatient cases for children in 2023 (seed 004 §6). Placements in
   familjehem/jourhem/nätverkshem/HVB under SoL 4:1 or LVU 2 §/3 § are considered
   (overvagande) every ~5–6 months, 10 % late. Umgängesstöd (6:15 c FB): 15 a year (tab. 6.6).
-* vuxna missbruk: 600 cases a year + re-reports -> ~970 aktualiseringar (966 in 2023, fig. 8.2);
+* vuxna missbruk: 760 cases a year + re-reports -> ~950 aktualiseringar (966 in 2023, fig. 8.2);
   anmälan is the most common kind (fig. 8.4); 68 % men; LVM 4 § in ~6 % of investigated
   anmälningar; many re-actualisations (§8 text).
 * vuxna övrigt: 200 cases a year (Arjeplog's 5 aktualiseringar / 14 persons per 2 785
@@ -51,7 +53,7 @@ medium (Norrtälje 2023, seed 004 unless noted):
 
 small (Arjeplog 2020, seed 000 "Jämförelsetal klientmängd"): 118 persons a year in IFO;
 aktualiseringar barn och unga 22, vuxna missbrukare 10, vuxna övrigt 5, ekonomiskt bistånd 24,
-faderskap 17; 50 persons on ekonomiskt bistånd, 9–11 a month (short spells, mean ~4 months);
+faderskap 17; 50 persons on ekonomiskt bistånd, 9–11 a month (40 spells a year, mean ~4 months);
 29 children; moves out of the municipality are frequent (16 of 118 in 2020), so ``avflyttad``
 rates are higher than for medium.
 
@@ -60,15 +62,39 @@ large: every medium rate × 1 000 000 / 65 000 (Stockholm, "extrapolate the rate
 Other rates
 -----------
 * Verkställighet (16 kap. 6 f § SoL, LSS 28 f §): favourable SoL 4:1/LSS decisions are mostly
-  implemented quickly; kontaktperson/kontaktfamilj 15 %, boende LSS 30 %, särskilt boende 25 %,
-  daglig verksamhet and stödboende 10–12 %, öppenvård 3 % are implemented after more than three
-  months (or never), which gives the quarterly IVO report content (seeds 001, 003). ~5 % of
-  implemented decisions are interrupted (missbruk 12 %); 55 % resume within three months, 20 %
-  later, 25 % never.
+  implemented quickly; kontaktperson/kontaktfamilj 12 %, boende LSS 30 %, särskilt boende 25 %,
+  daglig verksamhet 10 %, stödboende 8 %, öppenvård 2–3 % are implemented after more than three
+  months (30 % of those never), which gives the quarterly IVO report content (seeds 001, 003:
+  Kalix, 16 000 inhabitants, reports ~20 a quarter). 6 % of offers are declined. 2–10 % of
+  implemented decisions are interrupted (HVB 10 %); 55 % resume within three months, 20 % later,
+  25 % never.
 * Protected identity: ~1 % of persons (VINR-weighted). Samordningsnummer ~1.5 %, no
   personnummer (birth_date only) ~0.4 %, a third of those with sex "okänt".
 * Amounts: riksnorm 2021 (DOMAIN §3, SFS 2020:1013) indexed by an approximate yearly factor
   plus rent and household costs minus income. Synthetic, not a norm calculation.
+
+Modelling choices
+-----------------
+* Child anmälan -> skyddsbedömning -> förhandsbedömning -> utredning -> beslut (with
+  ``utredning_id``) -> erbjudande (voluntary non-placement insatser) -> verkställd; placements
+  and LVU/LVM are implemented within 0–1 days without an erbjudande.
+* Familjerätt: VBU (``begaran_om_yttrande`` from tingsrätten, 4-month utredning, some
+  court-granted extensions), faderskap (``annan_vag`` from Skatteverket, utredning; 3 % take more
+  than a year), adoption medgivande (ansökan, utredning) and samarbetssamtal (ansökan, closed
+  after the talks) carry no ``beslut``: no spec intervention code fits them. ``FB`` is the legal
+  basis of court-ordered umgängesstöd (case type ``umgangesstod`` in barn och unga, intervention
+  ``kontaktperson``, the nearest spec code).
+* Only the spec's 15 intervention codes are used.
+* A person returning after a closed case gets a new case; no event follows ``arende_avslutat``.
+
+Coverage
+--------
+Every area, event type, aktualisering kind, outcome, legal basis, case type, accepted and
+declined erbjudande, and every kind of missed deadline (late förhandsbedömning, child
+investigation over four months, decision not implemented within three months, interruption not
+resumed within three months, late övervägande) appears in every output: a feature still missing
+after the simulation gets an extra case with that path forced (a few cases in small, normally
+none in medium and large). Best effort when the window is shorter than about 18 months.
 
 History before ``start``
 ------------------------
@@ -127,6 +153,7 @@ CASE_TYPES = ("vbu_utredning", "samarbetssamtal", "faderskap", "adoption_medgiva
 AKT, SKY, FHB, UIN, UFL, UAV, BES, ERB, VER, AVB, ATE, INS, OVV, ARE, AVF = range(15)
 
 WARMUP_DAYS = 730
+NOFORCE = {}  # ordinary cases: nothing forced
 EB_WARMUP_DAYS = 400
 
 
@@ -236,50 +263,50 @@ PLACEMENTS = {"familjehem", "jourhem", "natverkshem", "hvb", "stodboende"}
 END_REASONS = ("Målen uppnådda", "Behovet har upphört", "Enligt plan", "Den enskilde har avbrutit insatsen")
 AVBROTT_REASONS = ("Den enskilde avbröt", "Utförare saknas", "Vistelse på sjukhus", "Rymning", "Uppdragstagaren slutade")
 
-# (legal basis, intervention, weight, boosted weight, min age, max age)
+# (legal basis, intervention, weight, min age, max age)
 BOU_INSATS = (
-    ("SoL 4:1", "oppenvard_intern", 36, 4, 0, 17),
-    ("SoL 4:1", "kontaktperson", 10, 4, 6, 17),
-    ("SoL 4:1", "kontaktfamilj", 7, 2, 0, 14),
-    ("SoL 4:1", "oppenvard_extern", 8, 2, 0, 17),
-    ("SoL 4:1", "familjehem", 8, 3, 0, 17),
-    ("SoL 4:1", "jourhem", 3, 1, 0, 17),
-    ("SoL 4:1", "natverkshem", 4, 1, 0, 17),
-    ("SoL 4:1", "hvb", 4, 2, 10, 17),
-    ("SoL 4:1", "stodboende", 2, 1, 16, 17),
-    ("LVU 2 §", "familjehem", 5, 6, 0, 17),
-    ("LVU 2 §", "jourhem", 1, 2, 0, 17),
-    ("LVU 2 §", "hvb", 1, 2, 8, 17),
-    ("LVU 3 §", "hvb", 4, 6, 12, 17),
-    ("LSS 9 § 4", "kontaktperson", 2, 4, 4, 17),
-    ("LSS 9 § 8", "boende_lss", 1, 4, 6, 17),
-    ("SoL 4:2", "oppenvard_intern", 2, 4, 0, 17),
+    ("SoL 4:1", "oppenvard_intern", 36, 0, 17),
+    ("SoL 4:1", "kontaktperson", 10, 6, 17),
+    ("SoL 4:1", "kontaktfamilj", 7, 0, 14),
+    ("SoL 4:1", "oppenvard_extern", 8, 0, 17),
+    ("SoL 4:1", "familjehem", 8, 0, 17),
+    ("SoL 4:1", "jourhem", 3, 0, 17),
+    ("SoL 4:1", "natverkshem", 4, 0, 17),
+    ("SoL 4:1", "hvb", 4, 10, 17),
+    ("SoL 4:1", "stodboende", 2, 16, 17),
+    ("LVU 2 §", "familjehem", 5, 0, 17),
+    ("LVU 2 §", "jourhem", 1, 0, 17),
+    ("LVU 2 §", "hvb", 1, 8, 17),
+    ("LVU 3 §", "hvb", 4, 12, 17),
+    ("LSS 9 § 4", "kontaktperson", 2, 4, 17),
+    ("LSS 9 § 8", "boende_lss", 1, 6, 17),
+    ("SoL 4:2", "oppenvard_intern", 2, 0, 17),
 )
 MISSBRUK_INSATS = (
-    ("SoL 4:1", "oppenvard_intern", 40, 4),
-    ("SoL 4:1", "oppenvard_extern", 8, 2),
-    ("SoL 4:1", "hvb", 18, 4),
-    ("SoL 4:1", "stodboende_ifo", 14, 3),
-    ("SoL 4:1", "kontaktperson", 5, 3),
-    ("SoL 4:1", "familjehem", 2, 1),
-    ("SoL 4:2", "oppenvard_intern", 5, 4),
+    ("SoL 4:1", "oppenvard_intern", 40),
+    ("SoL 4:1", "oppenvard_extern", 8),
+    ("SoL 4:1", "hvb", 18),
+    ("SoL 4:1", "stodboende_ifo", 14),
+    ("SoL 4:1", "kontaktperson", 5),
+    ("SoL 4:1", "familjehem", 2),
+    ("SoL 4:2", "oppenvard_intern", 5),
 )
 OVRIGT_INSATS = (
-    ("SoL 4:1", "kontaktperson", 18, 3),
-    ("SoL 4:1", "stodboende_ifo", 15, 3),
-    ("SoL 4:1", "sarskilt_boende", 10, 4),
-    ("SoL 4:1", "oppenvard_intern", 10, 2),
-    ("SoL 4:2", "stodboende_ifo", 5, 4),
-    ("SoL 4:2", "oppenvard_intern", 4, 2),
-    ("LSS 9 § 4", "kontaktperson", 8, 4),
-    ("LSS 9 § 9", "boende_lss", 12, 5),
-    ("LSS 9 § 10", "daglig_verksamhet", 12, 4),
+    ("SoL 4:1", "kontaktperson", 18),
+    ("SoL 4:1", "stodboende_ifo", 15),
+    ("SoL 4:1", "sarskilt_boende", 10),
+    ("SoL 4:1", "oppenvard_intern", 10),
+    ("SoL 4:2", "stodboende_ifo", 5),
+    ("SoL 4:2", "oppenvard_intern", 4),
+    ("LSS 9 § 4", "kontaktperson", 8),
+    ("LSS 9 § 9", "boende_lss", 12),
+    ("LSS 9 § 10", "daglig_verksamhet", 12),
 )
 VINR_INSATS = (
-    ("SoL 4:1", "oppenvard_intern", 50, 3),
-    ("SoL 4:1", "stodboende_ifo", 10, 3),
-    ("SoL 4:1", "kontaktperson", 5, 2),
-    ("SoL 4:2", "oppenvard_intern", 6, 3),
+    ("SoL 4:1", "oppenvard_intern", 50),
+    ("SoL 4:1", "stodboende_ifo", 10),
+    ("SoL 4:1", "kontaktperson", 5),
+    ("SoL 4:2", "oppenvard_intern", 6),
 )
 
 BOU_REPORTERS = (("polis", 25), ("skola", 18), ("förskola", 7), ("hälso- och sjukvård", 15),
@@ -379,7 +406,7 @@ class Case:
 
 
 class Person:
-    __slots__ = ("birth", "sex", "area", "idx", "units", "id", "pnr", "kind", "protected", "name", "first")
+    __slots__ = ("birth", "sex", "area", "idx", "units", "id", "pnr", "kind", "protected", "name")
 
     def __init__(self, birth, sex, area, idx):
         self.birth, self.sex, self.area, self.idx = birth, sex, area, idx
@@ -387,7 +414,6 @@ class Person:
         self.id = self.pnr = self.name = None
         self.kind = "pnr"
         self.protected = False
-        self.first = None
 
     def age(self, o):
         b, d = date.fromordinal(self.birth), date.fromordinal(o)
@@ -477,20 +503,21 @@ class _Gen:
         return c
 
     # -- implementation of a decision -------------------------------------------------------
-    def implement(self, rng, case, b, interv, boost, child=False, cap=None, end_reason=None):
+    def implement(self, rng, case, b, interv, F, child=False, cap=None, end_reason=None):
         """Erbjudande, verkställighet, avbrott/återupptagande, överväganden, insats avslutad.
-        Returns the date the insats ended (or the last date it was touched)."""
+        Returns the date the insats ended (or the last date it was touched). F forces choices
+        (coverage of rare paths); it is empty for ordinary cases."""
         offer, (dlo, dhi), p_late, (ulo, uhi), p_avb, placement = IMPL[interv]
         bd = b.d
         coerced = b.a.startswith(("LVU", "LVM"))
         t = bd
         if offer and not coerced:
             od = bd + rng.randint(0, min(dhi, 30))
-            accepted = rng.random() >= (0.5 if boost else 0.06)
-            case.ev(ERB, od, ref=b, a=accepted)
+            decline = F["decline"] if "decline" in F else rng.random() < 0.06
+            case.ev(ERB, od, ref=b, a=not decline)
             t = od
-            if not accepted:
-                if rng.random() < 0.5:
+            if decline:
+                if F or rng.random() < 0.5:
                     e = od + rng.randint(0, 14)
                     case.ev(INS, e, ref=b, a="Den enskilde tackade nej")
                     return e
@@ -498,9 +525,9 @@ class _Gen:
                 case.ev(ERB, t, ref=b, a=True)
         if coerced:
             vd = bd + rng.randint(0, 1)
-        elif rng.random() < (0.5 if boost else p_late):
+        elif F.get("late_impl") or (not F and rng.random() < p_late):
             vd = bd + int(rng.triangular(93, 330, 110))
-            if rng.random() < 0.3:
+            if not F and rng.random() < 0.3:
                 # never implemented; ended when the need went away (or still waiting at end)
                 e = vd + rng.randint(0, 120)
                 case.ev(INS, e, ref=b, a="Behovet har upphört")
@@ -511,17 +538,22 @@ class _Gen:
             vd = t + rng.randint(0, 5)
         case.ev(VER, vd, ref=b)
         dur = rng.randint(ulo, uhi)
+        if F.get("avbrott"):
+            dur = max(dur, 200)
+        if F.get("ov_late") or F.get("interv") in PLACEMENTS:
+            dur = max(dur, 400)
         end = vd + dur
         if cap is not None and end > cap:
             end = max(cap, vd + 14)
         eff = end - vd
-        if eff > 60 and rng.random() < (0.7 if boost else p_avb):
+        mode = F.get("avbrott")
+        if eff > 60 and (mode or (not F and rng.random() < p_avb)):
             ad = vd + rng.randint(10, eff - 30)
             case.ev(AVB, ad, ref=b, a=AVBROTT_REASONS[rng.randrange(len(AVBROTT_REASONS))])
             r = rng.random()
-            if r < (0.3 if boost else 0.55):
+            if mode == "resume" or (not mode and r < 0.55):
                 gap = rng.randint(3, 85)
-            elif r < (0.6 if boost else 0.75):
+            elif mode == "long" or (not mode and r < 0.75):
                 gap = rng.randint(95, 220)
             else:
                 e = ad + rng.randint(95, 250)
@@ -530,9 +562,11 @@ class _Gen:
             case.ev(ATE, ad + gap, ref=b)
             end = max(end + gap, ad + gap + 10)
         if child and (placement or coerced):
-            o, late_p = vd, (0.5 if boost else 0.10)
+            o, late_first = vd, bool(F.get("ov_late"))
             while True:
-                o += rng.randint(190, 260) if rng.random() < late_p else rng.randint(140, 178)
+                late = late_first or rng.random() < 0.10
+                late_first = False
+                o += rng.randint(190, 260) if late else rng.randint(140, 178)
                 if o >= end:
                     break
                 case.ev(OVV, o, ref=b)
@@ -554,27 +588,28 @@ class _Gen:
             d = int(t)
             if d > self.end:
                 break
-            self.chain(fn, rng, d, None, False)
+            self.chain(fn, rng, d, None)
 
-    def chain(self, fn, rng, d, person, boost, months=None):
+    def chain(self, fn, rng, d, person, months=None):
         while d is not None and d <= self.end:
             if months is None:
-                case, person, d = fn(rng, person, d, boost)
+                case, person, d = fn(rng, person, d, NOFORCE)
             else:
-                case, person, d = fn(rng, person, d, boost, months)
+                case, person, d = fn(rng, person, d, NOFORCE, months)
                 months = None
 
     # barn och unga ---------------------------------------------------------------------------
-    def bou(self, rng, person, d, boost):
+    def bou(self, rng, person, d, F):
         if person is None:
-            age = _pick(rng, self.tab("bou_age", [(a, 5 if a == 0 else 4 if a <= 5 else 5 if a <= 12 else 8) for a in range(18)]))
+            if F:
+                age = F.get("age") or rng.randint(8, 13)
+            else:
+                age = _pick(rng, self.tab("bou_age", [(a, 5 if a == 0 else 4 if a <= 5 else 5 if a <= 12 else 8) for a in range(18)]))
             sex = "man" if rng.random() < 0.52 else "kvinna"
             person = self.new_person(rng, "barn_och_unga", d, age, sex)
         age = person.age(d)
         case = self.new_case(rng, person, "barn_och_unga", d)
-        kind = _pick(rng, self.tab("bou_kind_b" if boost else "bou_kind",
-                                   [("anmalan", 25), ("ansokan", 25), ("annan_vag", 25), ("begaran_om_yttrande", 25)] if boost else
-                                   [("anmalan", 82), ("ansokan", 7), ("annan_vag", 6), ("begaran_om_yttrande", 5)]))
+        kind = F.get("kind") or _pick(rng, self.tab("bou_kind", [("anmalan", 82), ("ansokan", 7), ("annan_vag", 6), ("begaran_om_yttrande", 5)]))
         if kind == "begaran_om_yttrande":
             reporter = "åklagare" if age >= 15 else "tingsrätt"
         elif kind == "ansokan":
@@ -587,8 +622,8 @@ class _Gen:
         if kind in ("anmalan", "annan_vag"):
             if kind == "anmalan":
                 self.skydd(rng, case, a)
-            fd = d + self.forhand_days(rng, boost)
-            inleda = rng.random() < (0.8 if boost else 0.33)
+            fd = d + self.forhand_days(rng, F)
+            inleda = F["inleda"] if "inleda" in F else rng.random() < 0.33
             case.ev(FHB, fd, ref=a, a="inleda_utredning" if inleda else "inte_inleda_utredning")
             if inleda:
                 utr = fd + (0 if rng.random() < 0.85 else rng.randint(1, 10))
@@ -602,9 +637,9 @@ class _Gen:
         due = add_months(utr, 4)
         if kind == "begaran_om_yttrande":
             ue = utr + rng.randint(10, 60)
-        elif rng.random() < (0.5 if boost else 0.46):
+        elif F.get("over") or (not F and rng.random() < 0.46):
             ue = due + int(rng.triangular(3, 160, 15))
-            if rng.random() < 0.5:
+            if F.get("forlangd") or (not F and rng.random() < 0.5):
                 fl = due - rng.randint(1, 25)
                 until = max(due + rng.randint(20, 90), fl + 1)
                 case.ev(UFL, fl, ref=u, a=until, b=rng.choice(("Särskilda skäl: väntar på utlåtande från BUP",
@@ -614,10 +649,7 @@ class _Gen:
             span = due - utr - 2
             ue = utr + int(rng.triangular(14, span, span - 12))
         pick = rng.random()
-        if boost:
-            outcome = "insats" if pick < 0.4 else "ingen_insats" if pick < 0.7 else "overford"
-        else:
-            outcome = "insats" if pick < 0.5 else "ingen_insats" if pick < 0.95 else "overford"
+        outcome = F.get("outcome") or ("insats" if pick < 0.5 else "ingen_insats" if pick < 0.95 else "overford")
         case.ev(UAV, ue, ref=u, a=outcome)
         if outcome == "overford":
             case.ev(AVF, ue + rng.randint(0, 5))
@@ -631,22 +663,24 @@ class _Gen:
             closed = self.close(rng, case, 0, 14, "Utredning avslutad utan insats", self.moves["bou"])
             return case, person, self.bou_return(rng, person, closed)
         # insats
-        opts = [((lb, iv), (wb if boost else w)) for lb, iv, w, wb, lo, hi in BOU_INSATS if lo <= age <= hi]
+        opts = [((lb, iv), w) for lb, iv, w, lo, hi in BOU_INSATS if lo <= age <= hi]
+        if "basis" in F:
+            forced = [o for o in opts if o[0][0] == F["basis"] and F.get("interv", o[0][1]) == o[0][1]]
+            opts = forced or opts
         basis, interv = rng.choices([o[0] for o in opts], weights=[o[1] for o in opts])[0]
         if basis.startswith("LVU"):
             outcome_b = "bifall"
         else:
-            r = rng.random()
-            outcome_b = "delvis_bifall" if r < (0.2 if boost else 0.05) else "bifall"
+            outcome_b = "delvis_bifall" if F.get("delvis") or (not F and rng.random() < 0.05) else "bifall"
         bd = ue + (0 if rng.random() < 0.7 else rng.randint(1, 20))
         b = case.ev(BES, bd, ref=u, a=basis, b=interv, c=outcome_b)
         cap18 = add_months(person.birth, 18 * 12)
         cap = cap18 if basis == "LVU 2 §" else add_months(person.birth, 21 * 12)
-        ends = [self.implement(rng, case, b, interv, boost, child=True, cap=cap)]
-        if rng.random() < 0.15 and interv not in ("kontaktperson", "kontaktfamilj"):
+        ends = [self.implement(rng, case, b, interv, F, child=True, cap=cap)]
+        if not F and rng.random() < 0.15 and interv not in ("kontaktperson", "kontaktfamilj"):
             iv2 = "kontaktperson" if age >= 6 else "kontaktfamilj"
             b2 = case.ev(BES, bd + rng.randint(0, 60), ref=u, a="SoL 4:1", b=iv2, c="bifall")
-            ends.append(self.implement(rng, case, b2, iv2, boost, child=True, cap=cap))
+            ends.append(self.implement(rng, case, b2, iv2, F, child=True, cap=cap))
         self.rereports(rng, case, a.d, max(ends), 0.8)
         closed = self.close(rng, case, 0, 30, "Insatserna avslutade", self.moves["bou"])
         return case, person, self.bou_return(rng, person, closed)
@@ -664,8 +698,8 @@ class _Gen:
         sd = a.d if r < 0.89 else a.d + 1 if r < 0.97 else a.d + rng.randint(2, 7)
         case.ev(SKY, sd, ref=a)
 
-    def forhand_days(self, rng, boost):
-        if rng.random() < (0.4 if boost else 0.04):
+    def forhand_days(self, rng, F):
+        if F.get("forhand_late") or (not F and rng.random() < 0.04):
             return rng.randint(16, 45)
         return int(rng.triangular(0, 12.99, 8))
 
@@ -688,7 +722,7 @@ class _Gen:
                 self.skydd(rng, case, a)
             case.ev(FHB, min(rd + int(rng.triangular(0, 12.99, 5)), hi), ref=a, a="inte_inleda_utredning")
 
-    def umgangesstod(self, rng, person, d, boost):
+    def umgangesstod(self, rng, person, d, F):
         person = self.new_person(rng, "barn_och_unga", d, rng.randint(1, 12), "man" if rng.random() < 0.5 else "kvinna")
         case = self.new_case(rng, person, "barn_och_unga", d, "umgangesstod")
         case.ev(AKT, d, a="annan_vag", b="tingsrätt")
@@ -700,20 +734,20 @@ class _Gen:
         return case, person, None
 
     # vuxna missbruk ---------------------------------------------------------------------------
-    def missbruk(self, rng, person, d, boost):
+    def missbruk(self, rng, person, d, F):
         if person is None:
             sex = "man" if rng.random() < 0.68 else "kvinna"
             age = self.adult_age(rng, "mb_age", ((18, 29, 20), (30, 39, 25), (40, 49, 18), (50, 64, 25), (65, 80, 12)))
             person = self.new_person(rng, "vuxna_missbruk", d, age, sex, reuse=0.15)
         case = self.new_case(rng, person, "vuxna_missbruk", d)
-        kind = _pick(rng, self.tab("mb_kind", [("anmalan", 55), ("ansokan", 30), ("annan_vag", 12), ("begaran_om_yttrande", 3)]))
+        kind = "anmalan" if F.get("lvm") else _pick(rng, self.tab("mb_kind", [("anmalan", 55), ("ansokan", 30), ("annan_vag", 12), ("begaran_om_yttrande", 3)]))
         reporter = "den enskilde" if kind == "ansokan" else "frivård" if kind == "begaran_om_yttrande" else _pick(rng, self.tab("mb_rep", MISSBRUK_REPORTERS))
         a = case.ev(AKT, d, a=kind, b=reporter, c=self.reasons(rng, "mb_rsn", MISSBRUK_REASONS))
         utr = None
         lvm_possible = False
         if kind in ("anmalan", "annan_vag"):
-            fd = d + self.forhand_days(rng, boost)
-            inleda = rng.random() < (0.8 if boost else 0.4)
+            fd = d + self.forhand_days(rng, F)
+            inleda = F.get("lvm") or rng.random() < 0.4
             case.ev(FHB, fd, ref=a, a="inleda_utredning" if inleda else "inte_inleda_utredning")
             if inleda:
                 utr = fd + rng.randint(0, 5)
@@ -725,15 +759,15 @@ class _Gen:
             closed = self.close(rng, case, 0, 5, "Ingen utredning inleds")
             return case, person, self.adult_return(rng, "missbruk", closed)
         u = case.ev(UIN, utr, ref=a)
-        if lvm_possible and rng.random() < (0.5 if boost else 0.06):
+        if lvm_possible and (F.get("lvm") or rng.random() < 0.06):
             ue = utr + rng.randint(7, 30)
             case.ev(UAV, ue, ref=u, a="insats")
             b = case.ev(BES, ue, ref=u, a="LVM 4 §", b="hvb", c="bifall")
-            end = self.implement(rng, case, b, "hvb", boost, cap=b.d + 183, end_reason="LVM-vården upphört")
+            end = self.implement(rng, case, b, "hvb", F, cap=b.d + 183, end_reason="LVM-vården upphört")
             if rng.random() < 0.6:
                 iv = "stodboende_ifo" if rng.random() < 0.5 else "oppenvard_intern"
                 b2 = case.ev(BES, max(b.d + 1, end - rng.randint(0, 14)), a="SoL 4:1", b=iv, c="bifall")
-                self.implement(rng, case, b2, iv, boost)
+                self.implement(rng, case, b2, iv, F)
         else:
             ue = utr + (rng.randint(10, 40) if kind == "begaran_om_yttrande" else int(rng.triangular(14, 120, 40)))
             pick = rng.random()
@@ -749,29 +783,29 @@ class _Gen:
             if outcome == "ingen_insats" and kind == "ansokan":
                 case.ev(BES, ue, ref=u, a="SoL 4:1", b="hvb", c="avslag")
             if outcome == "insats":
-                basis, interv = self.pick_insats(rng, MISSBRUK_INSATS, boost)
+                basis, interv = self.pick_insats(rng, MISSBRUK_INSATS, F)
                 if kind == "ansokan" and interv == "hvb" and rng.random() < 0.25:
                     case.ev(BES, ue, ref=u, a=basis, b="hvb", c="avslag")
                     interv = "oppenvard_intern"
                 b = case.ev(BES, ue + rng.randint(0, 10), ref=u, a=basis, b=interv,
                             c="delvis_bifall" if rng.random() < 0.05 else "bifall")
-                self.implement(rng, case, b, interv, boost)
+                self.implement(rng, case, b, interv, F)
         self.rereports(rng, case, d, case.last(), 1.0)
         closed = self.close(rng, case, 0, 30, "Avslutat", self.moves["missbruk"])
         return case, person, self.adult_return(rng, "missbruk", closed)
 
     # vuxna övrigt -----------------------------------------------------------------------------
-    def ovrigt(self, rng, person, d, boost):
+    def ovrigt(self, rng, person, d, F):
         if person is None:
             sex = "man" if rng.random() < 0.5 else "kvinna"
             age = self.adult_age(rng, "ov_age", ((18, 29, 25), (30, 49, 30), (50, 64, 25), (65, 90, 20)))
             person = self.new_person(rng, "vuxna_ovrigt", d, age, sex, reuse=0.1)
         case = self.new_case(rng, person, "vuxna_ovrigt", d)
-        kind = _pick(rng, self.tab("ov_kind", [("ansokan", 75), ("annan_vag", 15), ("anmalan", 10)]))
+        kind = "ansokan" if F else _pick(rng, self.tab("ov_kind", [("ansokan", 75), ("annan_vag", 15), ("anmalan", 10)]))
         reporter = "den enskilde" if kind == "ansokan" else rng.choice(("psykiatri", "hälso- och sjukvård", "anhörig", "god man"))
         a = case.ev(AKT, d, a=kind, b=reporter, c=self.reasons(rng, "ov_rsn", OVRIGT_REASONS))
         if kind == "anmalan":
-            fd = d + self.forhand_days(rng, boost)
+            fd = d + self.forhand_days(rng, F)
             inleda = rng.random() < 0.6
             case.ev(FHB, fd, ref=a, a="inleda_utredning" if inleda else "inte_inleda_utredning")
             if not inleda:
@@ -782,23 +816,23 @@ class _Gen:
             utr = d + rng.randint(0, 10)
         u = case.ev(UIN, utr, ref=a)
         ue = utr + int(rng.triangular(14, 100, 35))
-        basis, interv = self.pick_insats(rng, OVRIGT_INSATS, boost)
+        basis, interv = self.pick_insats(rng, OVRIGT_INSATS, F)
         age = person.age(ue)
         if interv == "sarskilt_boende" and age < 40:
             interv = "stodboende_ifo"
-        granted = rng.random() < (0.6 if boost else 0.78)
+        granted = bool(F) or rng.random() < 0.78
         case.ev(UAV, ue, ref=u, a="insats" if granted else "ingen_insats")
         if not granted:
             case.ev(BES, ue + rng.randint(0, 10), ref=u, a=basis, b=interv, c="avslag")
         else:
             b = case.ev(BES, ue + rng.randint(0, 10), ref=u, a=basis, b=interv,
                         c="delvis_bifall" if rng.random() < 0.06 else "bifall")
-            self.implement(rng, case, b, interv, boost)
+            self.implement(rng, case, b, interv, F)
         closed = self.close(rng, case, 0, 30, "Avslutat", self.moves["ovrigt"])
         return case, person, self.adult_return(rng, "ovrigt", closed)
 
     # våld i nära relation ---------------------------------------------------------------------
-    def vinr(self, rng, person, d, boost):
+    def vinr(self, rng, person, d, F):
         if person is None:
             sex = "kvinna" if rng.random() < 0.88 else "man"
             age = self.adult_age(rng, "vinr_age", ((19, 30, 25), (31, 49, 50), (50, 64, 18), (65, 85, 7)))
@@ -808,7 +842,7 @@ class _Gen:
         reporter = "den enskilde" if kind == "ansokan" else rng.choice(("polis", "hälso- och sjukvård", "kvinnojour", "socialtjänsten"))
         a = case.ev(AKT, d, a=kind, b=reporter, c=self.reasons(rng, "vinr_rsn", VINR_REASONS))
         if kind != "ansokan":
-            fd = d + self.forhand_days(rng, boost)
+            fd = d + self.forhand_days(rng, F)
             inleda = rng.random() < 0.65
             case.ev(FHB, fd, ref=a, a="inleda_utredning" if inleda else "inte_inleda_utredning")
             if not inleda:
@@ -820,19 +854,19 @@ class _Gen:
         u = case.ev(UIN, utr, ref=a)
         if rng.random() < 0.3:
             sb = case.ev(BES, utr + rng.randint(0, 2), ref=u, a="SoL 4:1", b="skyddat_boende", c="bifall")
-            self.implement(rng, case, sb, "skyddat_boende", boost)
+            self.implement(rng, case, sb, "skyddat_boende", F)
         ue = utr + int(rng.triangular(10, 75, 30))
         granted = rng.random() < 0.7
         case.ev(UAV, ue, ref=u, a="insats" if granted else "ingen_insats")
         if granted:
-            basis, interv = self.pick_insats(rng, VINR_INSATS, boost)
+            basis, interv = self.pick_insats(rng, VINR_INSATS, F)
             b = case.ev(BES, ue + rng.randint(0, 7), ref=u, a=basis, b=interv, c="bifall")
-            self.implement(rng, case, b, interv, boost)
+            self.implement(rng, case, b, interv, F)
         closed = self.close(rng, case, 0, 30, "Avslutat", self.moves["vinr"])
         return case, person, self.adult_return(rng, "vinr", closed)
 
     # ekonomiskt bistånd -----------------------------------------------------------------------
-    def eb(self, rng, person, d, boost, months=None):
+    def eb(self, rng, person, d, F, months=None):
         if person is None:
             sex = "kvinna" if rng.random() < 0.41 else "man"
             age = self.adult_age(rng, "eb_age", ((18, 24, 20), (25, 34, 25), (35, 49, 28), (50, 64, 22), (65, 75, 5)))
@@ -845,7 +879,7 @@ class _Gen:
         a = case.ev(AKT, d, a="ansokan", b="den enskilde", c=[_pick(rng, self.tab("eb_rsn", EB_REASONS))])
         u = case.ev(UIN, d + rng.randint(0, 3), ref=a)
         ue = u.d + rng.randint(5, 25)
-        granted = rng.random() >= 0.12
+        granted = bool(F) or rng.random() >= 0.12
         case.ev(UAV, ue, ref=u, a="insats" if granted else "ingen_insats")
         if not granted:
             case.ev(BES, ue, ref=u, a="SoL 4:1", b="forsorjningsstod", c="avslag")
@@ -881,7 +915,7 @@ class _Gen:
                 else:
                     case.ev(BES, xb, a="SoL 4:1", b="forsorjningsstod", c="avslag")
                     last = max(last, xb)
-        if rng.random() < self.moves["eb"] or boost:
+        if F.get("move") or rng.random() < self.moves["eb"]:
             ed = last + rng.randint(5, 30)
             case.ev(AVF, ed)
             case.ev(INS, ed, ref=last_b, a="Avflyttad")
@@ -903,7 +937,7 @@ class _Gen:
         residual = _table([((lo, hi), w * (lo + hi) / 2) for w, lo, hi in classes])
         for _ in range(n):
             lo, hi = _pick(rng, residual)
-            self.chain(self.eb, rng, d0 + rng.randrange(30), None, False, rng.randint(1, rng.randint(lo, hi)))
+            self.chain(self.eb, rng, d0 + rng.randrange(30), None, rng.randint(1, rng.randint(lo, hi)))
 
     def eb_return(self, rng, closed):
         r = rng.random()
@@ -931,7 +965,7 @@ class _Gen:
         return max(300, int(round(v * rng.uniform(0.95, 1.05))))
 
     # familjerätt ------------------------------------------------------------------------------
-    def faderskap(self, rng, person, d, boost):
+    def faderskap(self, rng, person, d, F):
         born = d - rng.randint(3, 60)
         person = self.new_person(rng, "familjeratt", born + 1, 0, "man" if rng.random() < 0.51 else "kvinna")
         person.birth = born
@@ -944,7 +978,7 @@ class _Gen:
         self.close(rng, case, 0, 7, "Faderskapet fastställt")
         return case, person, None
 
-    def vbu(self, rng, person, d, boost):
+    def vbu(self, rng, person, d, F):
         person = self.new_person(rng, "familjeratt", d, rng.randint(1, 16), "man" if rng.random() < 0.5 else "kvinna")
         case = self.new_case(rng, person, "familjeratt", d, "vbu_utredning")
         a = case.ev(AKT, d, a="begaran_om_yttrande", b="tingsrätt")
@@ -961,14 +995,14 @@ class _Gen:
         self.close(rng, case, 0, 14, "Yttrande lämnat till tingsrätten")
         return case, person, None
 
-    def samarbetssamtal(self, rng, person, d, boost):
+    def samarbetssamtal(self, rng, person, d, F):
         person = self.new_person(rng, "familjeratt", d, rng.randint(24, 55), "man" if rng.random() < 0.5 else "kvinna")
         case = self.new_case(rng, person, "familjeratt", d, "samarbetssamtal")
         case.ev(AKT, d, a="ansokan", b="den enskilde")
         case.ev(ARE, d + rng.randint(20, 150), a=rng.choice(("Överenskommelse", "Ingen överenskommelse", "Avbrutet")))
         return case, person, None
 
-    def adoption(self, rng, person, d, boost):
+    def adoption(self, rng, person, d, F):
         person = self.new_person(rng, "familjeratt", d, rng.randint(30, 45), "kvinna" if rng.random() < 0.55 else "man")
         case = self.new_case(rng, person, "familjeratt", d, "adoption_medgivande")
         a = case.ev(AKT, d, a="ansokan", b="den enskilde")
@@ -983,9 +1017,12 @@ class _Gen:
             return None
         return closed + rng.randint(30, 730)
 
-    def pick_insats(self, rng, table, boost):
-        idx = rng.choices(range(len(table)), weights=[row[3] if boost else row[2] for row in table])[0]
-        return table[idx][0], table[idx][1]
+    def pick_insats(self, rng, table, F):
+        rows = table
+        if "basis" in F:
+            rows = [r for r in table if r[0] == F["basis"] or (F["basis"] == "LSS" and r[0].startswith("LSS"))] or table
+        idx = rng.choices(range(len(rows)), weights=[row[2] for row in rows])[0]
+        return rows[idx][0], rows[idx][1]
 
     def adult_age(self, rng, key, bands):
         lo, hi = _pick(rng, self.tab(key, [((lo, hi), w) for lo, hi, w in bands]))
@@ -1047,24 +1084,23 @@ class _Gen:
                 kept.append(c)
                 case_features(c, evs, self.end, feats)
         # Coverage: make sure every area, event type, kind, outcome, legal basis, case type and
-        # every kind of missed deadline appears, whatever the size and seed.
+        # every kind of missed deadline appears, whatever the size and seed. A missing feature
+        # gets one extra case with that path forced (a handful of cases in `small`, none in the
+        # larger sizes); best effort when the window is too short for the path to finish.
         rng = self.rng("coverage")
         span = max(1, self.end - self.start - 500)
-        for _ in range(2000):
-            missing = [f for f in REQUIRED_FEATURES if f not in feats]
-            if not missing:
-                break
-            stream = FEATURE_STREAM[missing[0]]
-            n0 = len(self.cases)
-            d = self.start + rng.randrange(span)
-            self.chain(self.fn(stream), rng, d, None, True)
-            for c in self.cases[n0:]:
-                evs = self.trim(c)
-                if evs is not None:
-                    kept.append(c)
-                    case_features(c, evs, self.end, feats)
-        else:  # pragma: no cover - deterministic; the tests would show it
-            raise RuntimeError(f"coverage not reached: {missing}")
+        for feature in REQUIRED_FEATURES:
+            stream, force = force_for(feature)
+            tries = 0
+            while feature not in feats and tries < 25:
+                tries += 1
+                n0 = len(self.cases)
+                self.fn(stream)(rng, None, self.start + rng.randrange(span), force)
+                for c in self.cases[n0:]:
+                    evs = self.trim(c)
+                    if evs is not None:
+                        kept.append(c)
+                        case_features(c, evs, self.end, feats)
         kept.sort(key=lambda c: (c.opened, c.idx))
         return kept
 
@@ -1125,22 +1161,64 @@ REQUIRED_FEATURES = (
     + [("case_type", ct) for ct in CASE_TYPES]
     + [("late", x) for x in ("verkstallighet", "avbrott", "overvagande", "forhand", "utredning_4m")]
 )
-_T = {"area": {"barn_och_unga": "bou", "vuxna_missbruk": "missbruk", "vuxna_ovrigt": "ovrigt",
-               "ekonomiskt_bistand": "eb", "familjeratt": "faderskap", "vald_i_nara_relation": "vinr"},
-      "case_type": {"vbu_utredning": "vbu", "samarbetssamtal": "samarbetssamtal", "faderskap": "faderskap",
-                    "adoption_medgivande": "adoption", "umgangesstod": "umgangesstod"},
-      "basis": {"LSS": "ovrigt", "LVM 4 §": "missbruk", "FB": "umgangesstod", "SoL 4:2": "ovrigt"}}
-FEATURE_STREAM = {}
-for _f in REQUIRED_FEATURES:
-    _kind, _v = _f
-    if _kind in ("area", "case_type"):
-        FEATURE_STREAM[_f] = _T[_kind][_v]
-    elif _kind == "basis":
-        FEATURE_STREAM[_f] = _T["basis"].get(_v, "bou")
-    elif _f == ("type", AVF):
-        FEATURE_STREAM[_f] = "eb"
-    else:
-        FEATURE_STREAM[_f] = "bou"
+_AREA_STREAM = {"barn_och_unga": "bou", "vuxna_missbruk": "missbruk", "vuxna_ovrigt": "ovrigt",
+                "ekonomiskt_bistand": "eb", "familjeratt": "faderskap", "vald_i_nara_relation": "vinr"}
+_CT_STREAM = {"vbu_utredning": "vbu", "samarbetssamtal": "samarbetssamtal", "faderskap": "faderskap",
+              "adoption_medgivande": "adoption", "umgangesstod": "umgangesstod"}
+
+
+def force_for(feature):
+    """The stream and the forced choices that produce a coverage feature."""
+    k, v = feature
+    inv = {"kind": "anmalan", "inleda": True, "outcome": "insats"}
+    kp = {**inv, "basis": "SoL 4:1", "interv": "kontaktperson"}
+    ov = {**inv, "basis": "SoL 4:1", "interv": "oppenvard_intern", "decline": False}
+    if k == "area":
+        return _AREA_STREAM[v], {"any": True}
+    if k == "case_type":
+        return _CT_STREAM[v], {"any": True}
+    if k == "kind":
+        return "bou", {"kind": v}
+    if k == "forhand":
+        return "bou", {"kind": "anmalan", "inleda": v == "inleda_utredning"}
+    if k == "utr":
+        return "bou", {"kind": "anmalan", "inleda": True, "outcome": v}
+    if k == "beslut":
+        if v == "avslag":
+            return "bou", {"kind": "ansokan", "outcome": "ingen_insats"}
+        return "bou", {**ov, "delvis": v == "delvis_bifall"}
+    if k == "basis":
+        if v == "LVM 4 §":
+            return "missbruk", {"lvm": True}
+        if v == "FB":
+            return "umgangesstod", {"any": True}
+        if v in ("LSS", "SoL 4:2"):
+            return "ovrigt", {"basis": v}
+        return "bou", {**inv, "basis": v, "age": 13 if v == "LVU 3 §" else None}
+    if k == "accepted":
+        return "bou", {**kp, "decline": not v}
+    if feature == ("late", "verkstallighet"):
+        return "bou", {**kp, "decline": False, "late_impl": True}
+    if feature == ("late", "avbrott"):
+        return "bou", {**ov, "avbrott": "long"}
+    if feature == ("late", "overvagande"):
+        return "bou", {**inv, "basis": "SoL 4:1", "interv": "familjehem", "ov_late": True}
+    if feature == ("late", "forhand"):
+        return "bou", {"kind": "anmalan", "forhand_late": True}
+    if feature == ("late", "utredning_4m"):
+        return "bou", {"kind": "anmalan", "inleda": True, "over": True}
+    # event types
+    if v == AVF:
+        return "eb", {"move": True}
+    if v == UFL:
+        return "bou", {"kind": "anmalan", "inleda": True, "over": True, "forlangd": True}
+    if v in (AVB, ATE):
+        return "bou", {**ov, "avbrott": "resume"}
+    if v == OVV:
+        return "bou", {**inv, "basis": "SoL 4:1", "interv": "familjehem"}
+    if v == ERB:
+        return "bou", {**kp, "decline": False}
+    return "bou", ov
 
 
 def case_features(case, evs, end, out):
