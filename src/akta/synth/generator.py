@@ -663,7 +663,8 @@ class _Gen:
             closed = self.close(rng, case, 0, 14, "Utredning avslutad utan insats", self.moves["bou"])
             return case, person, self.bou_return(rng, person, closed)
         # insats
-        opts = [((lb, iv), w) for lb, iv, w, lo, hi in BOU_INSATS if lo <= age <= hi]
+        opts = [((lb, iv), w) for lb, iv, w, lo, hi in BOU_INSATS
+                if lo <= age <= hi and (kind in ("anmalan", "annan_vag") or not lb.startswith("LVU"))]
         if "basis" in F:
             forced = [o for o in opts if o[0][0] == F["basis"] and F.get("interv", o[0][1]) == o[0][1]]
             opts = forced or opts
@@ -955,7 +956,7 @@ class _Gen:
         norm += NORM_COMMON_2021[min(adults + kids, 7) - 1]
         rent = rng.randint(40, 80) * 100 if adults + kids == 1 else rng.randint(60, 120) * 100
         rent += rng.randint(3, 7) * 100  # household electricity, home insurance
-        income = 0 if rng.random() < 0.55 else rng.randint(10, 120) * 100
+        income = 0 if rng.random() < 0.6 else rng.randint(5, 70) * 100  # a-kassa, bostadsbidrag, lön
         return norm, rent, income
 
     def amount(self, rng, o, norm, rent, income):

@@ -259,11 +259,14 @@ def test_ages_and_sex_split_per_area(medium):
     _, persons, cases, events = medium[2]
     P = {p["id"]: p for p in persons}
     C = {c["id"]: c for c in cases}
+    births = {}
     for e in events:
         if e["type"] != "aktualisering":
             continue
         c = C[e["case_id"]]
-        born = _birth(P[c["person_id"]])
+        born = births.get(c["person_id"])
+        if born is None:
+            born = births[c["person_id"]] = _birth(P[c["person_id"]])
         born = born.date() if hasattr(born, "date") else born
         d = date.fromisoformat(e["date"])
         age = d.year - born.year - ((d.month, d.day) < (born.month, born.day))
