@@ -1,0 +1,59 @@
+"""Legal references and time limits of the quality component, as data.
+
+The texts live in ``data/references.toml`` and the time limits in ``data/rules.toml`` beside
+this module, in the format of the law component (akta.law), and are loaded with its
+validating loaders. Code here never contains a legal reference as a literal.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+from pathlib import Path
+
+from akta.law.errors import LawDataMissing
+from akta.law.references import load_references
+from akta.law.rules import load_rules
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@lru_cache(maxsize=1)
+def _references():
+    return load_references(DATA / "references.toml")
+
+
+@lru_cache(maxsize=1)
+def _rules():
+    return load_rules(DATA / "rules.toml", references=_references())
+
+
+def reference(key: str, on: dt.date) -> str:
+    """The text of reference ``key`` in force on ``on`` (LawDataMissing if none)."""
+    versions = _references().get(key)
+    if versions is None:
+        raise LawDataMissing(f"unknown legal reference key {key!r}")
+    for v in versions:
+        if v.applies_on(on):
+            return v.text
+    raise LawDataMissing(f"no text of legal reference {key!r} applies on {on.isoformat()}")
+
+
+def rule(rule_id: str, on: dt.date):
+    for r in _rules().get(rule_id, ()):
+        if r.applies_on(on):
+            return r
+    raise LawDataMissing(f"no version of rule {rule_id!r} applies on {on.isoformat()}")
+
+
+def lex_sarah_references(on: dt.date) -> str:
+    """"14 kap. 3, 6 och 7 §§ SoL …" rendered from the three keys in force on ``on``."""
+    return "; ".join(reference(k, on) for k in ("sol.14.3", "sol.14.6", "sol.14.7"))
+
+
+def ivo_notification_due(assessed_on: dt.date) -> dt.date:
+    return rule("lex_sarah_ivo_2v", assessed_on).due(assessed_on)
+
+
+def ivo_notification_rule_text(on: dt.date) -> str:
+    r = rule("lex_sarah_ivo_2v", on)
+    return f"{r.title} ({r.period}, {reference(r.reference_key, on)})"
