@@ -7,6 +7,12 @@ VALID_EXCHANGE = Path(__file__).parent / "exchange" / "tests" / "data" / "valid"
 PASSWORD = "test-lösenord-123"
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    """argon2 costs ~0.7 s per user; tests use a fast hasher (test_access checks argon2 itself)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def imported(db):
     """The hand-made valid exchange (exchange/tests/data/valid) imported: 5 persons, 5 cases.

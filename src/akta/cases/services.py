@@ -36,7 +36,7 @@ class Forbidden(Exception):
 
 
 def new_ext_id(prefix):
-    return f"{prefix}-{uuid.uuid4().hex}"
+    return f"{prefix}-{uuid.uuid4().hex[:16]}"  # 64 random bits
 
 
 def _label(fdef):

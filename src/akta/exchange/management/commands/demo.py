@@ -25,7 +25,10 @@ class Command(BaseCommand):
                 result = import_exchange(tmp)
             c = result.counts
             self.stdout.write(f"Demokommunen laddad: {c['persons']} personer, {c['cases']} ärenden, {c['events']} händelser.")
-        create_demo_users()
+        users = {u.username: u for u in create_demo_users()}
+        # Give the demo caseworkers cases of their own, so "mina bevakningar" has content.
+        for username, area in (("anna", "barn_och_unga"), ("bertil", "ekonomiskt_bistand")):
+            Case.objects.filter(area=area, caseworker__isnull=True).update(caseworker=users[username])
         self.stdout.write("\nDemoinloggningar (lösenord för alla: %s):" % DEMO_PASSWORD)
         for username, role, first, last, units, protected in DEMO_USERS:
             scope = "alla enheter" if units == "*" else (", ".join(units) or "inga ärenden")
