@@ -1,0 +1,292 @@
+"""The indicator engine: one definition → one SQL aggregation → one :class:`Table`.
+
+An :class:`Indicator` declares its dimensions, its measures and a *base* query. The base query
+returns one row per counted unit (an event, an investigation, a case or a person) with the
+columns ``case_id``, ``person_id``, ``sex``, one column per dimension and one 0/1 column per
+flagged measure. The engine aggregates it in the database (GROUP BY dimensions and sex), adds
+the ``totalt`` row of every group from its parts (never counted separately), computes derived
+columns (percentages) from the aggregated numbers, and orders the rows. Drill-down runs the
+same base query filtered to one cell, so a cell and the cases behind it cannot disagree.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Callable
+
+from django.db import connection
+
+from akta.followup.sql import Dialect, effective_events_sql, known_cases_sql
+
+SEXES = ("kvinna", "man", "okänt")
+TOTAL = "totalt"
+SEX_ORDER = (*SEXES, TOTAL)
+SEX_LABELS = {"kvinna": "Kvinnor", "man": "Män", "okänt": "Okänt kön", "totalt": "Totalt"}
+
+
+class ParameterError(ValueError):
+    """Bad parameters for an indicator (shown to the user as is)."""
+
+
+def round_half_up(value, places=0):
+    q = Decimal(1).scaleb(-places)
+    r = Decimal(str(value)).quantize(q, rounding=ROUND_HALF_UP)
+    return int(r) if places == 0 else float(r)
+
+
+@dataclass(frozen=True)
+class Dim:
+    """A dimension (a non-sex column that identifies a row)."""
+
+    name: str
+    label: str
+    values: tuple | None = None  # a fixed domain: every value is shown, in this order
+    order: tuple = ()  # preferred order of an open domain (others follow alphabetically)
+    labels: dict = field(default_factory=dict)
+
+    def label_of(self, value):
+        if value in self.labels:
+            return self.labels[value]
+        return "(uppgift saknas)" if value in ("", None) else str(value)
+
+    def sort_key(self, value):
+        dom = self.values or self.order
+        if value in dom:
+            return (0, dom.index(value), "")
+        return (1, 0, "" if value is None else str(value))
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A counted column: rows of the base query (``rows``) or distinct persons (``persons``),
+    optionally only rows whose 0/1 column ``flag`` is 1."""
+
+    name: str
+    label: str
+    agg: str = "rows"
+    flag: str | None = None
+    unit: str = "ärenden"  # what one unit of the count is, for drill-down ("ärenden", "personer", …)
+
+
+@dataclass(frozen=True)
+class Derived:
+    """A column computed from the aggregated measures of the same row (e.g. a percentage)."""
+
+    name: str
+    label: str
+    inputs: tuple
+    fn: Callable
+
+
+@dataclass
+class Ctx:
+    """What a base query may use: the dialect, the period or date, the recording cut-off."""
+
+    d: Dialect
+    start: dt.date | None = None
+    end: dt.date | None = None
+    as_of: dt.date | None = None
+    recorded_by: dt.datetime | None = None
+
+    def lit(self, value):
+        return self.d.date_lit(value)
+
+    def eff(self, *types):
+        return effective_events_sql(self.d, self.recorded_by, types)
+
+    def cases(self):
+        return known_cases_sql(self.d, self.recorded_by)
+
+    def with_eff(self, *types, extra=""):
+        """``WITH eff AS (…)`` (plus further CTEs given as ``extra``, starting with a comma)."""
+        return f"WITH eff AS ({self.eff(*types)}), kc AS ({self.cases()}){extra} "
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    title: str
+    definition: str
+    reference: str
+    period: str  # "year" (a period: --year or --from/--to), "as_of", "year_only" (--year only)
+    dims: tuple
+    measures: tuple
+    base: Callable  # Ctx -> SQL text
+    derived: tuple = ()
+    columns: tuple | None = None  # column order; default: dims, sex, measures, derived
+    relations: tuple = ()  # (total, (parts…)) that hold within one row, for disclosure control
+    summary: Callable | None = None  # Ctx, Table -> extra rows (e.g. mean/median)
+    notes: str = ""
+    spec: bool = False  # one of the v1 indicators of exchange-v1 §4
+
+    @property
+    def dim_names(self):
+        return tuple(d.name for d in self.dims)
+
+    @property
+    def column_names(self):
+        if self.columns:
+            return self.columns
+        return (*self.dim_names, "sex", *(m.name for m in self.measures), *(x.name for x in self.derived))
+
+    @property
+    def key_columns(self):
+        """Columns that identify a row (dimensions and sex)."""
+        return tuple(c for c in self.column_names if c in self.dim_names or c == "sex")
+
+    @property
+    def value_columns(self):
+        return tuple(c for c in self.column_names if c not in self.key_columns)
+
+    @property
+    def count_columns(self):
+        return tuple(m.name for m in self.measures)
+
+    def measure(self, name):
+        for m in self.measures:
+            if m.name == name:
+                return m
+        return None
+
+    def column_label(self, name):
+        if name == "sex":
+            return "Kön"
+        for x in (*self.dims, *self.measures, *self.derived):
+            if x.name == name:
+                return x.label
+        return name
+
+
+@dataclass
+class Table:
+    indicator: Indicator
+    params: dict
+    columns: list
+    rows: list
+    masked: set = field(default_factory=set)  # (row index, column name)
+    summary_keys: set = field(default_factory=set)  # key tuples of summary rows
+
+    def as_dict(self):
+        return {"indicator": self.indicator.id, "columns": list(self.columns), "rows": [list(r) for r in self.rows]}
+
+    def to_json(self, **kw):
+        return json.dumps(self.as_dict(), ensure_ascii=False, **kw)
+
+    @property
+    def content_hash(self):
+        canon = json.dumps(self.as_dict(), ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+        return hashlib.sha256(canon.encode()).hexdigest()
+
+    def key_of(self, row):
+        return tuple(row[self.columns.index(c)] for c in self.indicator.key_columns)
+
+    def cell(self, key, column):
+        ki = self.index()
+        i = ki.get(tuple(key))
+        return None if i is None else self.rows[i][self.columns.index(column)]
+
+    def index(self):
+        return {self.key_of(r): i for i, r in enumerate(self.rows)}
+
+    def records(self):
+        return [dict(zip(self.columns, r)) for r in self.rows]
+
+
+def _agg_expr(m: Measure):
+    if m.agg == "persons":
+        inner = "person_id" if not m.flag else f"CASE WHEN {m.flag} = 1 THEN person_id END"
+        return f"COUNT(DISTINCT {inner})"
+    if m.flag:
+        return f"SUM(CASE WHEN {m.flag} = 1 THEN 1 ELSE 0 END)"
+    return "COUNT(*)"
+
+
+def run_sql(sql, params=()):
+    with connection.cursor() as cur:
+        cur.execute(sql, list(params))
+        return cur.fetchall()
+
+
+def _norm(value):
+    """Dimension values as plain JSON values (SQLite returns text, PostgreSQL typed values)."""
+    if value is None:
+        return ""
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value
+
+
+def aggregate(ind: Indicator, ctx: Ctx, params: dict) -> Table:
+    dims = ind.dim_names
+    sel_dims = "".join(f"{n}, " for n in dims)
+    aggs = ", ".join(_agg_expr(m) for m in ind.measures)
+    group = ", ".join((*dims, "sex"))
+    sql = f"SELECT {sel_dims}sex, {aggs} FROM ({ind.base(ctx)}) b GROUP BY {group}"
+    found = {}
+    for row in run_sql(sql):
+        key = tuple(_norm(v) for v in row[:len(dims)])
+        sex = row[len(dims)] or "okänt"
+        vals = [int(v or 0) for v in row[len(dims) + 1:]]
+        acc = found.setdefault(key, {})
+        prev = acc.get(sex)
+        acc[sex] = vals if prev is None else [a + b for a, b in zip(prev, vals)]
+    # Complete the fixed domains: every observed combination of open dimensions gets every
+    # value of the fixed ones; a table without open dimensions always has its rows.
+    open_idx = [i for i, dm in enumerate(ind.dims) if dm.values is None]
+    fixed_idx = [i for i, dm in enumerate(ind.dims) if dm.values is not None]
+    if fixed_idx:
+        open_keys = {tuple(k[i] for i in open_idx) for k in found} if open_idx else {()}
+        import itertools
+
+        for ok in open_keys:
+            for combo in itertools.product(*(ind.dims[i].values for i in fixed_idx)):
+                key = [None] * len(dims)
+                for i, v in zip(open_idx, ok):
+                    key[i] = v
+                for i, v in zip(fixed_idx, combo):
+                    key[i] = v
+                found.setdefault(tuple(key), {})
+    elif not dims:
+        found.setdefault((), {})
+    zero = [0] * len(ind.measures)
+    measure_names = [m.name for m in ind.measures]
+    records = []
+    for key, by_sex in found.items():
+        parts = {s: by_sex.get(s, zero) for s in SEXES}
+        parts[TOTAL] = [sum(parts[s][i] for s in SEXES) for i in range(len(zero))]  # totalt from the parts
+        for sex in SEX_ORDER:
+            rec = dict(zip(dims, key))
+            rec["sex"] = sex
+            rec.update(zip(measure_names, parts[sex]))
+            for x in ind.derived:
+                rec[x.name] = x.fn(*(rec[i] for i in x.inputs))
+            records.append(rec)
+    columns = list(ind.column_names)
+    table = Table(ind, params, columns, [[rec[c] for c in columns] for rec in records])
+    if ind.summary:
+        extra = ind.summary(ctx, table)
+        for rec in extra:
+            table.rows.append([rec.get(c) for c in columns])
+            table.summary_keys.add(table.key_of(table.rows[-1]))
+    sort_table(table)
+    return table
+
+
+def sort_table(table: Table):
+    ind = table.indicator
+    dims = {d.name: d for d in ind.dims}
+
+    def key(row):
+        out = []
+        for c in ind.key_columns:
+            v = row[table.columns.index(c)]
+            if c == "sex":
+                out.append((0, SEX_ORDER.index(v) if v in SEX_ORDER else 9, ""))
+            else:
+                out.append(dims[c].sort_key(v))
+        return out
+
+    table.rows.sort(key=key)

@@ -1,0 +1,485 @@
+"""The indicator catalogue: every indicator defined once (id, title, definition, reference,
+parameters, computation). The v1 indicators are a contract (spec/exchange-v1.md §4): their ids,
+columns and definitions must not change meaning.
+
+Common rules (docs: the "Definitioner" section of the follow-up page renders these texts):
+
+* Effective events only (corrections applied, voided events removed), as reported at the
+  recording cut-off when one is given (:mod:`akta.followup.sql`).
+* Sex is the person's recorded sex (kvinna, man, okänt); ``totalt`` is the sum of the three.
+* A period is inclusive: ``--year 2024`` = 2024-01-01 … 2024-12-31; "as of" a date means at the
+  end of that day, counting events dated on or before it.
+* A case is open from ``opened`` until its effective ``arende_avslutat``; a later aktualisering
+  re-opens it (as akta.cases.state). It is open on its closing day (it was open when the day began).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+
+from akta.access.models import Area
+from akta.cases.schema import AKTUALISERING_KINDS, BESLUT_OUTCOMES, INTERVENTIONS, LEGAL_BASIS_EXAMPLES
+from akta.followup.engine import Derived, Dim, Indicator, Measure, ParameterError, SEXES, TOTAL, round_half_up, run_sql
+from akta.followup.sql import calendar_values, closed_at_sql
+from akta.law import services as law
+
+AREA = Dim("area", "Område", order=tuple(Area.values), labels=dict(Area.choices))
+CASE_TYPE = Dim("case_type", "Ärendetyp")
+KIND = Dim("kind", "Slag", order=tuple(AKTUALISERING_KINDS), labels=AKTUALISERING_KINDS)
+AGE_BANDS = ("0-12", "13-18", "19-20", "21-29", "30-49", "50-64", "65+")
+AGE_BAND = Dim("age_band", "Ålder", values=AGE_BANDS, labels={b: b.replace("-", "–") + " år" for b in AGE_BANDS})
+BUCKETS = ("0-30", "31-60", "61-90", "91-100", "101-120", "121-150", "151+")
+BUCKET = Dim("bucket", "Utredningstid (dagar)", values=BUCKETS,
+             labels={**{b: b.replace("-", "–") for b in BUCKETS}, "mean_days": "Medelvärde (dagar)", "median_days": "Median (dagar)"})
+LEGAL_BASIS = Dim("legal_basis", "Lagrum", order=tuple(LEGAL_BASIS_EXAMPLES))
+INTERVENTION = Dim("intervention", "Insats", order=tuple(INTERVENTIONS), labels=INTERVENTIONS)
+REASON = Dim("reason", "Orsak")
+OUTCOME = Dim("outcome", "Utfall", order=tuple(BESLUT_OUTCOMES), labels=BESLUT_OUTCOMES)
+AKT_REASON = Dim("reason", "Aktualiseringsorsak")
+REPORTER = Dim("reporter", "Anmälare/sökande")
+
+CASES = Measure("count", "Antal ärenden", unit="ärenden")
+PERSONS = Measure("count", "Antal personer", agg="persons", unit="personer")
+EVENTS = Measure("count", "Antal", unit="händelser")
+
+PERSON_JOIN = "JOIN kc k ON k.id = {e}.case_id JOIN cases_person p ON p.id = k.person_id"
+
+
+def pct(part, whole, places=1):
+    return None if not whole else round_half_up(part * 100 / whole, places)
+
+
+# ---------------------------------------------------------------------------------------------
+# Calendar helpers: lag (1930:173) in Python, passed to SQL as dates.
+
+def first_start_due_on_or_after(rule_id, on: dt.date) -> dt.date:
+    """The earliest start date S whose due date under ``rule_id`` is on or after ``on``.
+
+    Due dates never decrease when the start moves later, so "started on or after this date"
+    is the same as "still within the period at the end of ``on``".
+    """
+    s = law.add_period(on - dt.timedelta(days=400), days=0)
+    lo, hi = s, on
+    while lo < hi:  # binary search on a monotone function
+        mid = lo + (hi - lo) // 2
+        if law.due(rule_id, mid) >= on:
+            hi = mid
+        else:
+            lo = mid + dt.timedelta(days=1)
+    return lo
+
+
+def first_start_not_passed(months: int, on: dt.date) -> dt.date:
+    """The earliest start S for which ``on`` is not after the end of a period of ``months``
+    months counted per lag (1930:173) 1 § (without the 2 § move). A start before it has
+    waited more than ``months`` months at the end of ``on``."""
+    lo, hi = on - dt.timedelta(days=31 * months + 31), on
+    while lo < hi:
+        mid = lo + (hi - lo) // 2
+        if law.add_period(mid, months=months) >= on:
+            hi = mid
+        else:
+            lo = mid + dt.timedelta(days=1)
+    return lo
+
+
+@lru_cache(maxsize=64)
+def due_table(rule_id, first: dt.date, last: dt.date):
+    out = []
+    d = first
+    while d <= last:
+        out.append((d, law.due(rule_id, d)))
+        d += dt.timedelta(days=1)
+    return tuple(out)
+
+
+def _check_law(fn):
+    try:
+        return fn()
+    except law.LawDataMissing as e:
+        raise ParameterError(f"lagdata saknas för perioden: {e}") from None
+
+
+# ---------------------------------------------------------------------------------------------
+# Base queries (one row per counted unit).
+
+def base_cases_opened(c):
+    return (c.with_eff() + "SELECT k.id AS case_id, k.person_id, p.sex, k.area, k.case_type FROM kc k "
+            "JOIN cases_person p ON p.id = k.person_id "
+            f"WHERE k.opened >= {c.lit(c.start)} AND k.opened <= {c.lit(c.end)}")
+
+
+def _active_cases(c):
+    """Cases open on at least one day of [start, end]."""
+    before = c.start - dt.timedelta(days=1)
+    reopened = ("SELECT DISTINCT case_id FROM eff WHERE type = 'aktualisering' "
+                f"AND date >= {c.lit(c.start)} AND date <= {c.lit(c.end)}")
+    return (
+        c.with_eff("aktualisering", "arende_avslutat",
+                   extra=f", closed_before AS ({closed_at_sql(c.d, before)}), reopened AS ({reopened})")
+        + "SELECT k.id AS case_id, k.person_id, p.sex, k.area, k.case_type FROM kc k "
+        "JOIN cases_person p ON p.id = k.person_id "
+        f"WHERE k.opened <= {c.lit(c.end)} AND (k.opened >= {c.lit(c.start)} "
+        "OR k.id NOT IN (SELECT case_id FROM closed_before) OR k.id IN (SELECT case_id FROM reopened))"
+    )
+
+
+def base_cases_closed(c):
+    closed = ("SELECT DISTINCT case_id FROM eff WHERE type = 'arende_avslutat' "
+              f"AND date >= {c.lit(c.start)} AND date <= {c.lit(c.end)}")
+    return (c.with_eff("arende_avslutat", extra=f", cl AS ({closed})")
+            + "SELECT k.id AS case_id, k.person_id, p.sex, k.area FROM cl JOIN kc k ON k.id = cl.case_id "
+            "JOIN cases_person p ON p.id = k.person_id")
+
+
+def base_persons_moved(c):
+    return (c.with_eff("avflyttad") + "SELECT e.case_id, k.person_id, p.sex, k.area FROM eff e "
+            + PERSON_JOIN.format(e="e") +
+            f" WHERE e.type = 'avflyttad' AND e.date >= {c.lit(c.start)} AND e.date <= {c.lit(c.end)}")
+
+
+def _age_band_sql(c, birth, on):
+    age = c.d.age(birth, on)
+    return (f"CASE WHEN {age} <= 12 THEN '0-12' WHEN {age} <= 18 THEN '13-18' WHEN {age} <= 20 THEN '19-20' "
+            f"WHEN {age} <= 29 THEN '21-29' WHEN {age} <= 49 THEN '30-49' WHEN {age} <= 64 THEN '50-64' ELSE '65+' END")
+
+
+def base_aktualiseringar(c):
+    return (c.with_eff("aktualisering") + "SELECT e.case_id, k.person_id, p.sex, k.area, e.kind, "
+            f"{_age_band_sql(c, 'p.birth_date', 'e.date')} AS age_band FROM eff e " + PERSON_JOIN.format(e="e")
+            + f" WHERE e.date >= {c.lit(c.start)} AND e.date <= {c.lit(c.end)}")
+
+
+def base_akt_reason(c):
+    return (c.with_eff("aktualisering") + "SELECT e.case_id, k.person_id, p.sex, k.area, "
+            "COALESCE(r.value, '') AS reason FROM eff e " + PERSON_JOIN.format(e="e") + " "
+            + c.d.json_items("e.reasons", "r")
+            + f" WHERE e.date >= {c.lit(c.start)} AND e.date <= {c.lit(c.end)}")
+
+
+def base_akt_reporter(c):
+    return (c.with_eff("aktualisering") + "SELECT e.case_id, k.person_id, p.sex, k.area, "
+            "COALESCE(e.reporter, '') AS reporter FROM eff e " + PERSON_JOIN.format(e="e")
+            + f" WHERE e.date >= {c.lit(c.start)} AND e.date <= {c.lit(c.end)}")
+
+
+def base_forhandsbedomning(c):
+    first = c.start - dt.timedelta(days=40)
+    cal = calendar_values(c.d, _check_law(lambda: due_table("forhandsbedomning_14d", first, c.end)))
+    return (c.with_eff("aktualisering", "forhandsbedomning", extra=f", cal AS ({cal})")
+            + "SELECT f.case_id, k.person_id, p.sex, CASE WHEN cal.due IS NOT NULL AND f.date <= cal.due "
+            "THEN 1 ELSE 0 END AS within FROM eff f " + PERSON_JOIN.format(e="f")
+            + " LEFT JOIN eff a ON a.id = f.aktualisering_id AND a.type = 'aktualisering' "
+            "LEFT JOIN cal ON cal.s_date = a.date "
+            f"WHERE f.type = 'forhandsbedomning' AND f.date >= {c.lit(c.start)} AND f.date <= {c.lit(c.end)}")
+
+
+def base_utredningar_open(c):
+    a = c.as_of
+    la = c.lit(a)
+    t = _check_law(lambda: first_start_due_on_or_after("utredning_4m", a))
+    closed = f"SELECT DISTINCT utredning_id FROM eff WHERE type = 'utredning_avslutad' AND date <= {la}"
+    ext = (f"SELECT DISTINCT utredning_id FROM eff WHERE type = 'utredning_forlangd' AND date <= {la} "
+           f"AND until >= {la}")
+    return (c.with_eff("utredning_inledd", "utredning_avslutad", "utredning_forlangd",
+                       extra=f", uc AS ({closed}), ux AS ({ext})")
+            + "SELECT u.case_id, k.person_id, p.sex, "
+            f"CASE WHEN u.date >= {c.lit(t)} THEN 1 ELSE 0 END AS within_4m, "
+            f"CASE WHEN u.date < {c.lit(t)} THEN 1 ELSE 0 END AS over_4m, "
+            f"CASE WHEN u.date < {c.lit(t)} AND u.id IN (SELECT utredning_id FROM ux) THEN 1 ELSE 0 END AS over_4m_extended "
+            "FROM eff u " + PERSON_JOIN.format(e="u")
+            + f" WHERE u.type = 'utredning_inledd' AND u.date <= {la} "
+            "AND u.id NOT IN (SELECT utredning_id FROM uc WHERE utredning_id IS NOT NULL)")
+
+
+def _closed_investigations(c):
+    days = c.d.days("e.date", "u.date")
+    return (c.with_eff("utredning_inledd", "utredning_avslutad")
+            + f"SELECT e.case_id, k.person_id, p.sex, {days} AS days FROM eff e "
+            + PERSON_JOIN.format(e="e") + " JOIN eff u ON u.id = e.utredning_id AND u.type = 'utredning_inledd' "
+            f"WHERE e.type = 'utredning_avslutad' AND e.date >= {c.lit(c.start)} AND e.date <= {c.lit(c.end)}")
+
+
+def base_utredningar_closed(c):
+    return ("SELECT case_id, person_id, sex, CASE WHEN days <= 30 THEN '0-30' WHEN days <= 60 THEN '31-60' "
+            "WHEN days <= 90 THEN '61-90' WHEN days <= 100 THEN '91-100' WHEN days <= 120 THEN '101-120' "
+            f"WHEN days <= 150 THEN '121-150' ELSE '151+' END AS bucket FROM ({_closed_investigations(c)}) ci")
+
+
+def summary_utredningar_closed(c, table):
+    """mean_days and median_days per sex, and for totalt.
+
+    The totalt mean is derived from the parts (sum of days / number of investigations); a median
+    cannot be derived from medians, so the totalt median is taken over all investigations.
+    """
+    inner = _closed_investigations(c)
+    sums = {sex: (n, s) for sex, n, s in run_sql(
+        f"SELECT sex, COUNT(*), SUM(days) FROM ({inner}) ci GROUP BY sex")}
+    med_sql = (
+        "SELECT g, AVG(days) FROM (SELECT g, days, ROW_NUMBER() OVER (PARTITION BY g ORDER BY days) AS rn, "
+        "COUNT(*) OVER (PARTITION BY g) AS n FROM (SELECT sex AS g, days FROM ci UNION ALL "
+        f"SELECT '{TOTAL}' AS g, days FROM ci) x) y WHERE rn IN ((n + 1) / 2, (n + 2) / 2) GROUP BY g"
+    )
+    meds = dict(run_sql(f"WITH ci AS ({inner}) " + med_sql))
+    out = []
+    n_tot = sum(int(sums.get(s, (0, 0))[0] or 0) for s in SEXES)
+    d_tot = sum(int(sums.get(s, (0, 0))[1] or 0) for s in SEXES)
+    for sex in (*SEXES, TOTAL):
+        n, s = (n_tot, d_tot) if sex == TOTAL else (int(sums.get(sex, (0, 0))[0] or 0), int(sums.get(sex, (0, 0))[1] or 0))
+        mean = round_half_up(s / n, 1) if n else None
+        med = meds.get(sex)
+        med = round_half_up(float(med), 1) if med is not None else None
+        out.append({"sex": sex, "bucket": "mean_days", "count": mean})
+        out.append({"sex": sex, "bucket": "median_days", "count": med})
+    return out
+
+
+def _decision_status(c, la):
+    """CTEs over the favourable decisions dated on or before the day: implemented, ended, and
+    the last of avbrott/aterupptagen (as akta.cases.state: interrupted until resumed)."""
+    impl = f"SELECT beslut_id, MIN(date) AS date FROM eff WHERE type = 'verkstalld' AND date <= {la} GROUP BY beslut_id"
+    ended = f"SELECT DISTINCT beslut_id FROM eff WHERE type = 'insats_avslutad' AND date <= {la}"
+    lastint = ("SELECT beslut_id, type, date FROM (SELECT beslut_id, type, date, ROW_NUMBER() OVER "
+               "(PARTITION BY beslut_id ORDER BY date DESC, id DESC) AS rn FROM eff "
+               f"WHERE type IN ('avbrott', 'aterupptagen') AND date <= {la}) s WHERE rn = 1")
+    return f", impl AS ({impl}), ended AS ({ended}), lastint AS ({lastint})"
+
+
+def base_evb_waiting(c):
+    a = c.as_of
+    t3, t6, t9, t12 = (first_start_not_passed(m, a) for m in (3, 6, 9, 12))
+    la = c.lit(a)
+    fav = ("SELECT id, case_id, legal_basis, date FROM eff WHERE type = 'beslut' "
+           "AND outcome IN ('bifall', 'delvis_bifall') "
+           f"AND (legal_basis = 'SoL 4:1' OR legal_basis LIKE 'LSS %%') AND date <= {la} "
+           "AND id NOT IN (SELECT beslut_id FROM ended WHERE beslut_id IS NOT NULL)")
+    # Waiting since the decision (never implemented, not interrupted) or since the interruption.
+    waiting = (
+        "SELECT b.id, b.case_id, b.legal_basis, b.date AS since FROM fav b "
+        "WHERE b.id NOT IN (SELECT beslut_id FROM impl WHERE beslut_id IS NOT NULL) "
+        "AND b.id NOT IN (SELECT beslut_id FROM lastint WHERE type = 'avbrott' AND beslut_id IS NOT NULL) "
+        "UNION ALL SELECT b.id, b.case_id, b.legal_basis, li.date AS since FROM lastint li "
+        "JOIN fav b ON b.id = li.beslut_id WHERE li.type = 'avbrott'"
+    )
+    return (c.with_eff("beslut", "verkstalld", "avbrott", "aterupptagen", "insats_avslutad",
+                       extra=_decision_status(c, la) + f", fav AS ({fav}), w AS ({waiting})")
+            + "SELECT w.case_id, k.person_id, p.sex, w.legal_basis, "
+            f"CASE WHEN w.since < {c.lit(t3)} AND w.since >= {c.lit(t6)} THEN 1 ELSE 0 END AS months_3_6, "
+            f"CASE WHEN w.since < {c.lit(t6)} AND w.since >= {c.lit(t9)} THEN 1 ELSE 0 END AS months_6_9, "
+            f"CASE WHEN w.since < {c.lit(t9)} AND w.since >= {c.lit(t12)} THEN 1 ELSE 0 END AS months_9_12, "
+            f"CASE WHEN w.since < {c.lit(t12)} THEN 1 ELSE 0 END AS months_12_plus "
+            "FROM w " + PERSON_JOIN.format(e="w") + f" WHERE w.since < {c.lit(t3)}")
+
+
+def base_kkik(c):
+    first, last = c.start, dt.date(c.start.year, 6, 30)
+    pairs = []
+    d = first
+    while d <= last:
+        pairs.append((d, law.add_period(d, months=12)))
+        d += dt.timedelta(days=1)
+    cal = calendar_values(c.d, pairs)
+    ends = (
+        "SELECT person_id, case_id, date FROM (SELECT k.person_id, e.case_id, e.date, ROW_NUMBER() OVER "
+        "(PARTITION BY k.person_id ORDER BY e.date DESC, e.id DESC) AS rn FROM eff e JOIN kc k ON k.id = e.case_id "
+        "WHERE k.area = 'ekonomiskt_bistand' AND e.type IN ('insats_avslutad', 'arende_avslutat') "
+        f"AND e.date >= {c.lit(first)} AND e.date <= {c.lit(last)}) s WHERE rn = 1"
+    )
+    returns = ("SELECT k.person_id, e.date FROM eff e JOIN kc k ON k.id = e.case_id "
+               f"WHERE e.type = 'aktualisering' AND k.area = 'ekonomiskt_bistand' AND e.date > {c.lit(first)}")
+    return (c.with_eff("insats_avslutad", "arende_avslutat", "aktualisering",
+                       extra=f", cal AS ({cal}), ends AS ({ends}), ret AS ({returns})")
+            + "SELECT n.case_id, n.person_id, p.sex, 1 AS a, MAX(CASE WHEN r.person_id IS NULL THEN 0 ELSE 1 END) AS b "
+            "FROM ends n JOIN cal ON cal.s_date = n.date JOIN cases_person p ON p.id = n.person_id "
+            "LEFT JOIN ret r ON r.person_id = n.person_id AND r.date > n.date AND r.date <= cal.due "
+            "GROUP BY n.case_id, n.person_id, p.sex")
+
+
+def _active_interventions(c):
+    la = c.lit(c.as_of)
+    st = (
+        "SELECT b.id, b.case_id, b.intervention FROM eff b "
+        f"WHERE b.type = 'beslut' AND b.outcome IN ('bifall', 'delvis_bifall') AND b.date <= {la} "
+        "AND b.id IN (SELECT beslut_id FROM impl) "
+        "AND b.id NOT IN (SELECT beslut_id FROM ended WHERE beslut_id IS NOT NULL) "
+        "AND b.id NOT IN (SELECT beslut_id FROM lastint WHERE type = 'avbrott' AND beslut_id IS NOT NULL) "
+        "AND b.case_id NOT IN (SELECT case_id FROM closed_now)"
+    )
+    return (c.with_eff("beslut", "verkstalld", "avbrott", "aterupptagen", "insats_avslutad", "aktualisering",
+                       "arende_avslutat",
+                       extra=f", closed_now AS ({closed_at_sql(c.d, c.as_of)})" + _decision_status(c, la) + f", ai AS ({st})")
+            + "SELECT ai.case_id, k.person_id, p.sex, ai.intervention FROM ai " + PERSON_JOIN.format(e="ai"))
+
+
+def base_interventions_ended(c):
+    return (c.with_eff("beslut", "insats_avslutad")
+            + "SELECT e.case_id, k.person_id, p.sex, COALESCE(b.intervention, '') AS intervention, "
+            "COALESCE(e.reason, '') AS reason FROM eff e " + PERSON_JOIN.format(e="e")
+            + " LEFT JOIN eff b ON b.id = e.beslut_id AND b.type = 'beslut' "
+            f"WHERE e.type = 'insats_avslutad' AND e.date >= {c.lit(c.start)} AND e.date <= {c.lit(c.end)}")
+
+
+def base_decisions(c):
+    return (c.with_eff("beslut") + "SELECT e.case_id, k.person_id, p.sex, k.area, e.outcome FROM eff e "
+            + PERSON_JOIN.format(e="e")
+            + f" WHERE e.date >= {c.lit(c.start)} AND e.date <= {c.lit(c.end)}")
+
+
+# ---------------------------------------------------------------------------------------------
+# The catalogue.
+
+SPEC = "Akta exchange-v1 §4"
+
+INDICATORS = {}
+
+
+def register(ind: Indicator):
+    INDICATORS[ind.id] = ind
+    return ind
+
+
+register(Indicator(
+    "cases_opened", "Öppnade ärenden",
+    "Ärenden vars öppningsdatum (opened) ligger i perioden, per område och ärendetyp.",
+    f"{SPEC}; seed 004 tabell 6.1–6.6 (\"öppnade\")", "year",
+    (AREA, CASE_TYPE), (CASES,), base_cases_opened, spec=True))
+
+register(Indicator(
+    "cases_active", "Aktuella ärenden",
+    "Ärenden som var öppna minst en dag i perioden: öppnade senast periodens sista dag och inte "
+    "avslutade före periodens första dag (en ny aktualisering öppnar ett avslutat ärende igen). "
+    "Ett ärende räknas som öppet även den dag det avslutas.",
+    f"{SPEC}; seed 004 tabell 6.1–6.6 (\"aktuella\")", "year",
+    (AREA, CASE_TYPE), (CASES,), _active_cases, spec=True))
+
+register(Indicator(
+    "persons_active", "Aktuella personer",
+    "Unika personer med minst ett aktuellt ärende i perioden (se Aktuella ärenden), per område. "
+    "En person räknas en gång per område.",
+    f"{SPEC}; seed 000 \"Jämförelsetal klientmängd\"", "year",
+    (AREA,), (PERSONS,), lambda c: _active_cases(c), spec=True))
+
+register(Indicator(
+    "aktualiseringar", "Aktualiseringar",
+    "Aktualiseringar (anmälan, ansökan, på annat sätt, begäran om yttrande) daterade i perioden; "
+    "händelser, inte unika personer. Ålder i hela år den dag aktualiseringen kom in "
+    "(ett ofött barn räknas till 0–12).",
+    f"{SPEC}; SoL 11 kap. 1 §; seed 000 \"Aktualiseringar\"", "year",
+    (AREA, KIND, AGE_BAND), (EVENTS,), base_aktualiseringar, spec=True))
+
+register(Indicator(
+    "forhandsbedomning_14d", "Förhandsbedömningar inom 14 dagar",
+    "Förhandsbedömningar beslutade i perioden, och hur många av dem som beslutades inom 14 dagar "
+    "från aktualiseringen räknat enligt lag (1930:173): dag 14 = mottagningsdagen + 14; infaller "
+    "den på lördag, söndag, helgdag, midsommar-, jul- eller nyårsafton räcker nästa vardag (2 §). "
+    "Andel = inom / totalt × 100, en decimal.",
+    f"{SPEC}; SoL 11 kap. 1 a §; regel forhandsbedomning_14d; seed 004 (cirka 96 %)", "year",
+    (), (Measure("total", "Totalt", unit="förhandsbedömningar"),
+         Measure("within", "Inom 14 dagar", flag="within", unit="förhandsbedömningar")),
+    base_forhandsbedomning,
+    derived=(Derived("share_pct", "Andel inom 14 dagar (%)", ("within", "total"), pct),),
+    relations=(("total", ("within",)),), spec=True))
+
+register(Indicator(
+    "utredningar_open", "Pågående utredningar",
+    "Utredningar (utredning_inledd utan utredning_avslutad) öppna vid dagens slut. Inom 4 månader: "
+    "fyramånadersdagen räknad från utredning_inledd enligt lag (1930:173) 1 § (samma datum, eller "
+    "månadens sista dag), flyttad enligt 2 §, har inte passerats. Förlängd = över 4 månader och med "
+    "ett beslut om förlängning vars \"until\" är samma dag eller senare.",
+    f"{SPEC}; SoL 11 kap. 2 §; regel utredning_4m; seed 002 § 26", "as_of",
+    (), (Measure("total", "Totalt", unit="utredningar"),
+         Measure("within_4m", "Inom 4 månader", flag="within_4m", unit="utredningar"),
+         Measure("over_4m", "Över 4 månader", flag="over_4m", unit="utredningar"),
+         Measure("over_4m_extended", "Varav förlängda", flag="over_4m_extended", unit="utredningar")),
+    base_utredningar_open, relations=(("total", ("within_4m", "over_4m")),), spec=True))
+
+register(Indicator(
+    "utredningar_closed", "Avslutade utredningar efter utredningstid",
+    "Utredningar avslutade i perioden efter antal dagar från utredning_inledd till "
+    "utredning_avslutad. Summeringsrader: bucket = mean_days (medelvärde, en decimal) och "
+    "median_days (median) med värdet i kolumnen count. Totalt-medelvärdet räknas ur delarna "
+    "(summa dagar / antal); medianen för totalt tas över alla utredningar.",
+    f"{SPEC}; seed 004 figur 6.6–6.7", "year",
+    (BUCKET,), (Measure("count", "Antal", unit="utredningar"),), base_utredningar_closed,
+    columns=("sex", "bucket", "count"), summary=summary_utredningar_closed, spec=True))
+
+register(Indicator(
+    "evb_waiting", "Ej verkställda gynnande beslut",
+    "Gynnande beslut (bifall, delvis bifall) enligt SoL 4 kap. 1 § och LSS som vid dagens slut "
+    "inte är verkställda, eller vars verkställighet är avbruten och inte återupptagen, och inte "
+    "avslutade (insats_avslutad), efter tid sedan beslutet (eller avbrottet). Månader räknas enligt "
+    "lag (1930:173) 1 § utan 2 § (regel verkstallighet_3m): 3–6 = mer än 3 men högst 6 månader osv.; "
+    "kortare väntan än 3 månader redovisas inte.",
+    f"{SPEC}; SoL 16 kap. 6 f §, LSS 28 f §; seed 001, 003", "as_of",
+    (LEGAL_BASIS,), tuple(Measure(n, lbl, flag=n, unit="beslut") for n, lbl in (
+        ("months_3_6", "3–6 månader"), ("months_6_9", "6–9 månader"),
+        ("months_9_12", "9–12 månader"), ("months_12_plus", "Mer än 12 månader"))),
+    base_evb_waiting, spec=True))
+
+register(Indicator(
+    "kkik_u31462", "Ej återaktualiserade personer med ekonomiskt bistånd ett år efter avslut (U31462)",
+    "A = unika personer vars försörjningsstöd avslutades under januari–juni: personens sista "
+    "insats_avslutad eller arende_avslutat i ett ärende inom ekonomiskt bistånd under halvåret. "
+    "B = av dessa, personer med en ny aktualisering inom ekonomiskt bistånd efter avslutsdagen och "
+    "senast 12 månader efter den (lag 1930:173 1 §). Värde = avrundning((A − B) / A × 100) "
+    "(halva avrundas uppåt); totalt räknas ur totalt A och B.",
+    f"{SPEC}; Kolada U31462; DOMAIN §4; seed 004 tabell 7.5–7.6", "year_only",
+    (), (Measure("a_ended_h1", "A. Avslutade första halvåret", unit="personer"),
+         Measure("b_returned_12m", "B. Återkommit inom ett år", flag="b", unit="personer")),
+    base_kkik, derived=(Derived("value_pct", "Ej återaktualiserade (%)", ("a_ended_h1", "b_returned_12m"),
+                                lambda a, b: pct(a - b, a, 0)),),
+    relations=(("a_ended_h1", ("b_returned_12m",)),), spec=True))
+
+# Extensions (documented; not in exchange-v1 §4).
+register(Indicator(
+    "cases_closed", "Avslutade ärenden",
+    "Ärenden med minst ett ärende avslutat (arende_avslutat) daterat i perioden, per område.",
+    "Seed 000 \"Avslutade\"", "year", (AREA,), (CASES,), base_cases_closed))
+
+register(Indicator(
+    "persons_moved", "Avflyttade personer",
+    "Unika personer med en händelse avflyttad i perioden, per område för det ärende där "
+    "avflyttningen registrerades.",
+    "Seed 000 \"Avflyttade, under tid de varit aktuella inom Ifo\"", "year",
+    (AREA,), (PERSONS,), base_persons_moved))
+
+register(Indicator(
+    "interventions_active", "Pågående insatser",
+    "Gynnande beslut som vid dagens slut är verkställda, inte avslutade (insats_avslutad), inte "
+    "avbrutna utan återupptagande och vars ärende är öppet, per insats: antal beslut och unika personer.",
+    "DOMAIN §4; seed 004", "as_of",
+    (INTERVENTION,), (Measure("insatser", "Antal insatser (beslut)", unit="insatser"),
+                      Measure("persons", "Antal personer", agg="persons", unit="personer")),
+    _active_interventions))
+
+register(Indicator(
+    "interventions_ended", "Avslutade insatser efter orsak",
+    "Insatser avslutade (insats_avslutad) i perioden, per insats och avslutsorsak.",
+    "DOMAIN §3 (avslutsorsak); seed 004 figur 7.9–7.10", "year",
+    (INTERVENTION, REASON), (EVENTS,), base_interventions_ended))
+
+register(Indicator(
+    "decisions_outcome", "Beslut efter utfall",
+    "Beslut (beslut) daterade i perioden, per område och utfall (bifall, delvis bifall, avslag).",
+    "SoL 4 kap. 1 §; seed 001", "year",
+    (AREA, OUTCOME), (Measure("count", "Antal beslut", unit="beslut"),), base_decisions))
+
+register(Indicator(
+    "aktualiseringar_reason", "Aktualiseringar efter orsak",
+    "Aktualiseringar daterade i perioden per område och orsakskod (reasons). En aktualisering med "
+    "flera orsaker räknas en gång per orsak, utan orsak som (uppgift saknas); summan kan därför "
+    "överstiga antalet aktualiseringar.",
+    "Seed 004 (aktualiseringsorsak)", "year", (AREA, AKT_REASON), (EVENTS,), base_akt_reason))
+
+register(Indicator(
+    "aktualiseringar_reporter", "Aktualiseringar efter anmälare",
+    "Aktualiseringar daterade i perioden per område och anmälare/sökande (reporter).",
+    "Seed 004 figur 8.4", "year", (AREA, REPORTER), (EVENTS,), base_akt_reporter))
+
+
+def get(indicator_id) -> Indicator:
+    try:
+        return INDICATORS[indicator_id]
+    except KeyError:
+        raise ParameterError(
+            f"okänd indikator {indicator_id!r}; välj bland: {', '.join(INDICATORS)}") from None

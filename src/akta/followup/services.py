@@ -1,0 +1,146 @@
+"""The follow-up component's service API (what other components call).
+
+    compute(indicator_id, year=…, | from_date=…, to_date=… | as_of=…, as_reported=None) -> Table
+
+Statistics always run under a fixed system scope: nothing here looks at the requesting user, so
+two users with different permissions get identical numbers (DESIGN.md). Only the drill-down
+(:mod:`akta.followup.drilldown`) applies the user's access rights, to what it *shows*.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+
+from akta.followup.engine import Ctx, ParameterError, Table, aggregate
+from akta.followup.indicators import INDICATORS, get
+from akta.followup.sql import Dialect
+
+__all__ = ["compute", "normalize_params", "INDICATORS", "ParameterError", "Table", "parse_date", "parse_datetime"]
+
+TZ = ZoneInfo(settings.TIME_ZONE)
+
+
+def parse_date(value, name="datum"):
+    if isinstance(value, dt.datetime):
+        raise ParameterError(f"{name}: ange ett datum, inte en tidpunkt")
+    if isinstance(value, dt.date):
+        return value
+    try:
+        if not isinstance(value, str) or len(value) != 10:
+            raise ValueError
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ParameterError(f"{name}: ogiltigt datum {value!r} (ska vara ÅÅÅÅ-MM-DD)") from None
+
+
+def parse_datetime(value, name="as_reported"):
+    """A recording cut-off. A date alone means the end of that day (Swedish time)."""
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=TZ)
+    if isinstance(value, dt.date):
+        return dt.datetime.combine(value, dt.time(23, 59, 59, 999999), tzinfo=TZ)
+    if not isinstance(value, str):
+        raise ParameterError(f"{name}: ogiltig tidpunkt {value!r}")
+    try:
+        if len(value) == 10:
+            return parse_datetime(dt.date.fromisoformat(value))
+        v = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise ParameterError(f"{name}: ogiltig tidpunkt {value!r} (ska vara ÅÅÅÅ-MM-DD eller ÅÅÅÅ-MM-DDTHH:MM[:SS][±HH:MM])") from None
+    return v if v.tzinfo else v.replace(tzinfo=TZ)
+
+
+def _year(value):
+    try:
+        y = int(value)
+    except (TypeError, ValueError):
+        raise ParameterError(f"år: ogiltigt år {value!r} (ska vara ÅÅÅÅ)") from None
+    if not 1950 <= y <= 2200 or (isinstance(value, str) and not value.strip().isdigit()):
+        raise ParameterError(f"år: ogiltigt år {value!r} (ska vara ÅÅÅÅ)")
+    return y
+
+
+def normalize_params(indicator_id, year=None, from_date=None, to_date=None, as_of=None, as_reported=None):
+    """Check the parameters against the indicator's kind and return them as a JSON-able dict."""
+    ind = get(indicator_id)
+    out = {}
+    if ind.period == "as_of":
+        if from_date or to_date:
+            raise ParameterError(f"{ind.id} gäller en dag: ange --as-of ÅÅÅÅ-MM-DD (eller --year ÅÅÅÅ för årets sista dag), inte --from/--to")
+        if year not in (None, "") and as_of not in (None, ""):
+            raise ParameterError("ange antingen --year eller --as-of, inte båda")
+        if as_of not in (None, ""):
+            out["as_of"] = parse_date(as_of, "as_of").isoformat()
+        elif year not in (None, ""):
+            out["as_of"] = dt.date(_year(year), 12, 31).isoformat()
+        else:
+            raise ParameterError(f"{ind.id} gäller en dag: ange --as-of ÅÅÅÅ-MM-DD")
+    else:
+        if as_of not in (None, ""):
+            raise ParameterError(f"{ind.id} gäller en period: ange --year ÅÅÅÅ eller --from och --to, inte --as-of")
+        if year not in (None, "") and (from_date or to_date):
+            raise ParameterError("ange antingen --year eller --from/--to, inte båda")
+        if year not in (None, ""):
+            y = _year(year)
+            out["from"], out["to"] = dt.date(y, 1, 1).isoformat(), dt.date(y, 12, 31).isoformat()
+            out["year"] = y
+        elif ind.period == "year_only":
+            raise ParameterError(f"{ind.id} avser ett kalenderår: ange --year ÅÅÅÅ")
+        elif from_date or to_date:
+            if not (from_date and to_date):
+                raise ParameterError("ange både --from och --to")
+            f, t = parse_date(from_date, "from"), parse_date(to_date, "to")
+            if t < f:
+                raise ParameterError(f"--to ({t}) ligger före --from ({f})")
+            out["from"], out["to"] = f.isoformat(), t.isoformat()
+        else:
+            raise ParameterError(f"{ind.id} gäller en period: ange --year ÅÅÅÅ eller --from och --to")
+    if as_reported not in (None, ""):
+        out["as_reported"] = parse_datetime(as_reported).isoformat()
+    return out
+
+
+def compute(indicator_id, year=None, from_date=None, to_date=None, as_of=None, as_reported=None, **extra) -> Table:
+    """One indicator as a :class:`Table` (columns, rows, indicator metadata, parameters).
+
+    Parameters as for ``akta stats``: ``year`` or ``from_date``/``to_date`` for a period,
+    ``as_of`` for a day; ``as_reported`` (datetime or ISO text) restricts to rows recorded by
+    then. Raises :class:`ParameterError` for bad input. ``mask`` (int threshold) applies
+    disclosure control (:mod:`akta.followup.disclosure`).
+    """
+    if "from" in extra:
+        from_date = extra.pop("from")
+    if "to" in extra:
+        to_date = extra.pop("to")
+    mask = extra.pop("mask", None)
+    if extra:
+        raise ParameterError(f"okända parametrar: {', '.join(sorted(extra))}")
+    ind = get(indicator_id)
+    params = normalize_params(indicator_id, year, from_date, to_date, as_of, as_reported)
+    return compute_normalized(ind.id, params, mask=mask)
+
+
+def compute_normalized(indicator_id, params, mask=None) -> Table:
+    ind = get(indicator_id)
+    ctx = ctx_for(params)
+    table = aggregate(ind, ctx, dict(params))
+    if mask:
+        from akta.followup.disclosure import suppress
+
+        suppress(table, int(mask))
+        table.params["mask"] = int(mask)
+    return table
+
+
+def ctx_for(params) -> Ctx:
+    ctx = Ctx(Dialect())
+    if "from" in params:
+        ctx.start = dt.date.fromisoformat(params["from"])
+        ctx.end = dt.date.fromisoformat(params["to"])
+    if "as_of" in params:
+        ctx.as_of = dt.date.fromisoformat(params["as_of"])
+    if params.get("as_reported"):
+        ctx.recorded_by = dt.datetime.fromisoformat(params["as_reported"])
+    return ctx
