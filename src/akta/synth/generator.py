@@ -1048,6 +1048,8 @@ class _Gen:
     def poisson(rng, lam):
         if lam <= 0:
             return 0
+        if lam > 30:  # exp(-lam) underflows for large lam; the normal approximation is fine here
+            return max(0, int(round(rng.gauss(lam, math.sqrt(lam)))))
         L, k, p = math.exp(-lam), 0, 1.0
         while True:
             p *= rng.random()
