@@ -392,5 +392,5 @@ def test_openapi_schema_is_valid(bou):
     schema = response.json()
     validate_schema(schema)
     paths = schema["paths"]
-    assert set(paths) == {"/api/cases/", "/api/cases/{id}/", "/api/cases/{id}/events/", "/api/persons/{id}/"}
+    assert {"/api/cases/", "/api/cases/{id}/", "/api/cases/{id}/events/", "/api/persons/{id}/"} <= set(paths)
     assert set(paths["/api/cases/{id}/events/"]["post"]["responses"]) == {"201", "400", "403", "404", "409"}
