@@ -580,6 +580,9 @@ def import_exchange(path, user=None):
         return Result(previous, True, {"persons": 0, "cases": 0, "events": 0})
     manifest, persons, cases, events = validate(source)
     batch, counts = _write(source, manifest, persons, cases, events, sha, user)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:  # fresh planner statistics after a bulk load
+            cur.execute("ANALYZE cases_person, cases_case, cases_event")
     from akta.audit.services import log_write
 
     log_write(user, "import", batch.pk, context=f"import av {source.path}: {counts['persons']} personer, {counts['cases']} ärenden, {counts['events']} händelser")
