@@ -170,7 +170,10 @@ class Table:
     summary_keys: set = field(default_factory=set)  # key tuples of summary rows
 
     def as_dict(self):
-        return {"indicator": self.indicator.id, "columns": list(self.columns), "rows": [list(r) for r in self.rows]}
+        """The exchange-v1 §4 JSON document; masked cells (disclosure control) are null."""
+        rows = [[None if (i, c) in self.masked else v for c, v in zip(self.columns, r)]
+                for i, r in enumerate(self.rows)]
+        return {"indicator": self.indicator.id, "columns": list(self.columns), "rows": rows}
 
     def to_json(self, **kw):
         return json.dumps(self.as_dict(), ensure_ascii=False, **kw)

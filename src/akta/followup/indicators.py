@@ -377,8 +377,7 @@ register(Indicator(
     (), (Measure("total", "Totalt", unit="förhandsbedömningar"),
          Measure("within", "Inom 14 dagar", flag="within", unit="förhandsbedömningar")),
     base_forhandsbedomning,
-    derived=(Derived("share_pct", "Andel inom 14 dagar (%)", ("within", "total"), pct),),
-    relations=(("total", ("within",)),), spec=True))
+    derived=(Derived("share_pct", "Andel inom 14 dagar (%)", ("within", "total"), pct),), spec=True))
 
 register(Indicator(
     "utredningar_open", "Pågående utredningar",
@@ -427,8 +426,7 @@ register(Indicator(
     (), (Measure("a_ended_h1", "A. Avslutade första halvåret", unit="personer"),
          Measure("b_returned_12m", "B. Återkommit inom ett år", flag="b", unit="personer")),
     base_kkik, derived=(Derived("value_pct", "Ej återaktualiserade (%)", ("a_ended_h1", "b_returned_12m"),
-                                lambda a, b: pct(a - b, a, 0)),),
-    relations=(("a_ended_h1", ("b_returned_12m",)),), spec=True))
+                                lambda a, b: pct(a - b, a, 0)),), spec=True))
 
 # Extensions (documented; not in exchange-v1 §4).
 register(Indicator(

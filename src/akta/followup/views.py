@@ -1,0 +1,284 @@
+"""Web pages of the follow-up component (/uppfoljning/). Thin: every number comes from
+akta.followup.services, every format from akta.followup.export/charts/pack."""
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from akta.followup import pack as pack_mod
+from akta.followup.charts import chart_for_table, png, svg
+from akta.followup.disclosure import PUBLISH_THRESHOLD
+from akta.followup.drilldown import drilldown
+from akta.followup.engine import SEX_LABELS, ParameterError
+from akta.followup.export import MASK_MARK, to_csv, to_xlsx
+from akta.followup.indicators import INDICATORS, get
+from akta.followup.models import SavedReport
+from akta.followup.reconcile import ReconcileError, reconcile
+from akta.followup.reports import save_report, verify
+from akta.followup.services import compute
+
+PARAM_NAMES = ("year", "from", "to", "as_of", "as_reported")
+
+
+def _params(request):
+    q = request.GET if request.method == "GET" else request.POST
+    return {k: q.get(k, "").strip() for k in PARAM_NAMES if q.get(k, "").strip()}
+
+
+def _default_params(ind):
+    last_year = dt.date.today().year - 1
+    return {"as_of": f"{last_year}-12-31"} if ind.period == "as_of" else {"year": str(last_year)}
+
+
+def _mask(request):
+    q = request.GET if request.method == "GET" else request.POST
+    v = q.get("mask", "").strip()
+    if not v or v == "0":
+        return None
+    try:
+        n = int(v)
+    except ValueError:
+        raise ParameterError("röjandeskydd: ange ett heltal (10 för publicering)") from None
+    if n < 1:
+        raise ParameterError("röjandeskydd: ange ett positivt heltal")
+    return n
+
+
+def _compute(ind_id, params, mask=None):
+    return compute(ind_id, year=params.get("year"), from_date=params.get("from"), to_date=params.get("to"),
+                   as_of=params.get("as_of"), as_reported=params.get("as_reported"), mask=mask)
+
+
+def _value_text(v):
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        return f"{v:.1f}".replace(".", ",")
+    if isinstance(v, int):
+        return f"{v:,}".replace(",", "\u00a0")
+    return str(v)
+
+
+def display(table, drill_base=None, query=None):
+    """Header and rows of a table for the templates: labels, masked '..', drill-down links."""
+    ind = table.indicator
+    dims = {d.name: d for d in ind.dims}
+    header = [ind.column_label(c) for c in table.columns]
+    rows = []
+    for i, row in enumerate(table.rows):
+        rec = dict(zip(table.columns, row))
+        summary = table.key_of(row) in table.summary_keys
+        cells = []
+        for c, v in zip(table.columns, row):
+            cell = {"text": "", "num": False, "href": None, "key": c in ind.key_columns}
+            if c == "sex":
+                cell["text"] = SEX_LABELS.get(v, v)
+            elif c in dims:
+                cell["text"] = dims[c].label_of(v)
+            elif (i, c) in table.masked:
+                cell.update(text=MASK_MARK, num=True, masked=True)
+            else:
+                cell.update(text=_value_text(v), num=True)
+                if drill_base and not summary and c in ind.count_columns and v:
+                    q = dict(query or {})
+                    q.update({f"k_{k}": rec[k] for k in ind.key_columns})
+                    q["column"] = c
+                    cell["href"] = f"{drill_base}?{urlencode(q)}"
+            cells.append(cell)
+        rows.append({"cells": cells, "total": rec.get("sex") == "totalt", "summary": summary})
+    return header, rows
+
+
+@login_required
+def index(request):
+    spec = [i for i in INDICATORS.values() if i.spec]
+    ext = [i for i in INDICATORS.values() if not i.spec]
+    return render(request, "followup/index.html", {
+        "spec": spec, "extensions": ext, "default_year": dt.date.today().year - 1,
+        "reports": SavedReport.objects.select_related("created_by")[:10],
+    })
+
+
+@login_required
+def indicator(request, ind_id):
+    try:
+        ind = get(ind_id)
+    except ParameterError:
+        raise Http404("okänd indikator") from None
+    params = _params(request) or _default_params(ind)
+    fmt = request.GET.get("format", "html")
+    try:
+        mask = _mask(request)
+        table = _compute(ind.id, params, mask)
+    except ParameterError as e:
+        if fmt != "html":
+            return JsonResponse({"error": str(e)}, status=400)
+        return render(request, "followup/indicator.html", {"ind": ind, "params": params, "error": str(e)}, status=400)
+    stem = f"{ind.id}_" + "_".join(str(v) for k, v in sorted(table.params.items()) if k != "as_reported")
+    if fmt == "json":
+        resp = HttpResponse(table.to_json(indent=1), content_type="application/json; charset=utf-8")
+        return resp
+    if fmt == "csv":
+        resp = HttpResponse(to_csv(table), content_type="text/csv; charset=utf-8")
+        resp["Content-Disposition"] = f'attachment; filename="{stem}.csv"'
+        return resp
+    if fmt == "xlsx":
+        resp = HttpResponse(to_xlsx(table), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        resp["Content-Disposition"] = f'attachment; filename="{stem}.xlsx"'
+        return resp
+    chart = chart_for_table(table)
+    if fmt == "svg":
+        return HttpResponse(svg(chart), content_type="image/svg+xml")
+    if fmt == "png":
+        return HttpResponse(png(chart), content_type="image/png")
+    query = dict(params)
+    if mask:
+        query["mask"] = mask
+    header, rows = display(table, reverse("followup:cell", args=[ind.id]), params)
+    return render(request, "followup/indicator.html", {
+        "ind": ind, "table": table, "header": header, "rows": rows, "params": params, "mask": mask,
+        "query": urlencode(query), "chart_svg": svg(chart, "chart-main"), "chart": chart,
+        "publish_threshold": PUBLISH_THRESHOLD,
+    })
+
+
+@login_required
+def cell(request, ind_id):
+    try:
+        ind = get(ind_id)
+    except ParameterError:
+        raise Http404("okänd indikator") from None
+    try:
+        params = _params(request)
+        column = request.GET.get("column", "")
+        key = {k: request.GET.get(f"k_{k}", "") for k in ind.key_columns}
+        table = _compute(ind.id, params)
+        from akta.followup.services import normalize_params
+
+        norm = normalize_params(ind.id, params.get("year"), params.get("from"), params.get("to"),
+                                params.get("as_of"), params.get("as_reported"))
+        value = table.cell(tuple(key[k] for k in ind.key_columns), column)
+        if value is None:
+            raise ParameterError("cellen finns inte i tabellen")
+        dd = drilldown(request.user, ind.id, norm, key, column)
+    except ParameterError as e:
+        return render(request, "followup/cell.html", {"ind": ind, "error": str(e)}, status=400)
+    dims = {d.name: d for d in ind.dims}
+    key_labels = [(ind.column_label(k), SEX_LABELS.get(v, v) if k == "sex" else dims[k].label_of(v)) for k, v in key.items()]
+    return render(request, "followup/cell.html", {
+        "ind": ind, "dd": dd, "value": value, "key_labels": key_labels, "column_label": ind.column_label(column),
+        "back": reverse("followup:indicator", args=[ind.id]) + "?" + urlencode(params),
+    })
+
+
+@login_required
+@require_POST
+def save(request, ind_id):
+    try:
+        ind = get(ind_id)
+        params = _params(request)
+        report = save_report(request.user, ind.id, params, mask=_mask(request), title=request.POST.get("title", "").strip())
+    except ParameterError as e:
+        messages.error(request, str(e))
+        return redirect("followup:index")
+    messages.success(request, "Rapporten är sparad med sin innehållshash.")
+    return redirect("followup:report", pk=report.pk)
+
+
+@login_required
+def reports(request):
+    return render(request, "followup/reports.html", {"reports": SavedReport.objects.select_related("created_by")[:200]})
+
+
+@login_required
+def report(request, pk):
+    r = get_object_or_404(SavedReport, pk=pk)
+    ind = get(r.indicator)
+    v = verify(r)
+    header, rows = display(v.as_reported)
+    return render(request, "followup/report.html", {"r": r, "ind": ind, "v": v, "header": header, "rows": rows,
+                                                    "params": r.parameters})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reconcile_view(request, ind_id):
+    try:
+        ind = get(ind_id)
+    except ParameterError:
+        raise Http404("okänd indikator") from None
+    params = _params(request) or _default_params(ind)
+    ctx = {"ind": ind, "params": params, "columns": ind.column_names}
+    if request.method == "POST":
+        upload = request.FILES.get("stated")
+        try:
+            if not upload:
+                raise ReconcileError("välj en CSV-fil")
+            if upload.size > 5 * 1024 * 1024:
+                raise ReconcileError("filen är för stor (högst 5 MB)")
+            table = _compute(ind.id, params)
+            result = reconcile(upload.read(), table)
+        except (ReconcileError, ParameterError) as e:
+            ctx["error"] = str(e)
+            return render(request, "followup/reconcile.html", ctx, status=400)
+        dims = {d.name: d for d in ind.dims}
+
+        def key_text(key):
+            parts = []
+            for k, v in zip(result.key_columns, key):
+                parts.append(SEX_LABELS.get(v, v) if k == "sex" else dims[k].label_of(v))
+            return ", ".join(parts)
+
+        ctx.update(result=result, diffs=[
+            {"cell": key_text(d.key), "column": ind.column_label(d.column), "stated": _value_text(d.stated) or "(saknas)",
+             "computed": _value_text(d.computed) or "(saknas)", "diff": _value_text(d.diff)} for d in result.differences],
+            totals=[{"cell": key_text(t.key), "column": ind.column_label(t.column), "stated": _value_text(t.stated_total),
+                     "parts": _value_text(t.sum_of_parts)} for t in result.total_problems])
+    return render(request, "followup/reconcile.html", ctx)
+
+
+@login_required
+def committee_pack(request):
+    q = request.GET
+    try:
+        year = int(q.get("year") or dt.date.today().year - 1)
+        if not 1950 <= year <= 2200:
+            raise ValueError
+    except ValueError:
+        return render(request, "followup/pack.html", {"error": "ogiltigt år"}, status=400)
+    mask = PUBLISH_THRESHOLD if q.get("mask", "10") not in ("0", "") else None
+    muni = getattr(settings, "AKTA_MUNICIPALITY", "") or _municipality()
+    try:
+        ctx = pack_mod.context(year, mask=mask, municipality=muni, as_reported=q.get("as_reported") or None)
+    except ParameterError as e:
+        return render(request, "followup/pack.html", {"error": str(e)}, status=400)
+    fmt = q.get("format", "html")
+    if fmt == "docx":
+        resp = HttpResponse(pack_mod.to_docx(ctx),
+                            content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+        resp["Content-Disposition"] = f'attachment; filename="uppfoljning_{year}.docx"'
+        return resp
+    if fmt == "pdf":
+        resp = HttpResponse(pack_mod.to_pdf(ctx), content_type="application/pdf")
+        resp["Content-Disposition"] = f'attachment; filename="uppfoljning_{year}.pdf"'
+        return resp
+    ctx["query_mask"] = "10" if mask else "0"
+    return render(request, "followup/pack.html", ctx)
+
+
+def _municipality():
+    try:
+        from akta.exchange.models import ImportBatch
+
+        b = ImportBatch.objects.order_by("-id").first()
+        return b.municipality_name if b else ""
+    except Exception:  # the name is decoration only
+        return ""
