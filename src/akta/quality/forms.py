@@ -74,6 +74,8 @@ class ReportFormMixin:
             self.fields["unit"].queryset = own
         if not self.instance.pk:
             self.fields["reported_on"].initial = timezone.localdate()
+            if user is not None and own.count() == 1:
+                self.fields["unit"].initial = own.first().pk
 
     def clean_case_ext_id(self):
         ext = self.cleaned_data.get("case_ext_id", "").strip()

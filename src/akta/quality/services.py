@@ -112,6 +112,11 @@ def _number_date(obj):
     year = getattr(obj, "year", None)
     if year:
         return dt.date(year, 1, 1)
+    rnd = getattr(obj, "round", None)
+    if rnd is not None:
+        return rnd.period_end
+    if getattr(obj, "due_date", None):
+        return obj.due_date
     plan = getattr(obj, "plan", None)
     if plan is not None and getattr(plan, "year", None):
         return dt.date(plan.year, 1, 1)
