@@ -123,15 +123,34 @@ DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def parse_date(value):
-    """A date in exactly the form YYYY-MM-DD (exchange-v1 §1)."""
+    """A date in exactly the form YYYY-MM-DD (exchange-v1 §1), between 1850 and 2199."""
     if isinstance(value, date):
-        return value
-    if not isinstance(value, str) or not DATE_RE.match(value):
+        parsed = value
+    elif not isinstance(value, str) or not DATE_RE.fullmatch(value):
         raise ValueError(f"ogiltigt datum {json.dumps(value, ensure_ascii=False)} (ska vara ÅÅÅÅ-MM-DD)")
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"ogiltigt datum {json.dumps(value, ensure_ascii=False)}") from None
+    else:
+        try:
+            parsed = date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"ogiltigt datum {json.dumps(value, ensure_ascii=False)}") from None
+    if not 1850 <= parsed.year <= 2199:
+        raise ValueError(f"orimligt datum {parsed.isoformat()} (år 1850–2199)")
+    return parsed
+
+
+# Longest text each column holds (the model's max_length).
+TEXT_LIMITS = {"reason": 500, "reporter": 200, "id": 100, "case_type": 64, "unit": 64, "name": 200}
+
+
+def text_problem(value, max_length):
+    """Why `value` cannot be stored as text of at most max_length characters, or None."""
+    if not isinstance(value, str):
+        return "ska vara en sträng"
+    if "\x00" in value:
+        return "får inte innehålla NUL-tecken"
+    if len(value) > max_length:
+        return f"får vara högst {max_length} tecken"
+    return None
 
 
 def validate_field(f, value, rec):
@@ -145,20 +164,21 @@ def validate_field(f, value, rec):
             return "krävs"
         return None
     if f.kind == "enum":
-        if value not in f.choices:
+        if not isinstance(value, str) or value not in f.choices:
             return f': okänt värde {json.dumps(value, ensure_ascii=False)}'
         rec[f.column] = value
     elif f.kind == "legal_basis":
-        if not isinstance(value, str) or not LEGAL_BASIS_RE.match(value):
+        if not isinstance(value, str) or not LEGAL_BASIS_RE.fullmatch(value):
             return f': okänt lagrum {json.dumps(value, ensure_ascii=False)}'
         rec[f.column] = value
     elif f.kind == "str":
-        if not isinstance(value, str):
-            return 'ska vara en sträng'
+        problem = text_problem(value, TEXT_LIMITS.get(f.column, 500))
+        if problem:
+            return problem
         rec[f.column] = value
     elif f.kind == "codes":
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            return 'ska vara en lista av koder (strängar)'
+        if not isinstance(value, list) or any(text_problem(v, 64) for v in value):
+            return 'ska vara en lista av koder (strängar om högst 64 tecken)'
         rec[f.column] = value
     elif f.kind == "bool":
         if not isinstance(value, bool):
@@ -176,6 +196,8 @@ def validate_field(f, value, rec):
             amount = Decimal(str(value))
         except InvalidOperation:
             return 'ska vara ett tal'
+        if not amount.is_finite() or amount.as_tuple().exponent < -2:
+            return 'ska vara ett belopp i kronor med högst två decimaler'
         if amount < 0 or amount >= Decimal("1e10"):
             return 'ska vara ett belopp mellan 0 och 9 999 999 999'
         rec[f.column] = amount

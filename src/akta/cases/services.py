@@ -50,7 +50,7 @@ def _msg(label, msg):
 def check_event(case, etype, data):
     """Validate one event for `case`. Returns the model keyword arguments or raises ValidationFailed."""
     errors = {}
-    if etype not in FIELDS:
+    if not isinstance(etype, str) or etype not in FIELDS:
         raise ValidationFailed({"type": f"Händelsetyp: okänd typ {etype!r}"})
     rec = {"refs": []}
     try:

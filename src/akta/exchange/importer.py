@@ -18,7 +18,7 @@ from personnummer import personnummer as pnr_lib
 
 from akta.access.models import Area, Unit
 from akta.cases.models import Case, Event, EventType, Person, Sex
-from akta.cases.schema import CASE_FIELDS, EVENT_EXTENSIONS, FIELDS, PERSON_FIELDS, field_message, parse_date, validate_field
+from akta.cases.schema import CASE_FIELDS, EVENT_EXTENSIONS, FIELDS, PERSON_FIELDS, TEXT_LIMITS, field_message, parse_date, text_problem, validate_field
 from akta.exchange.models import ImportBatch
 from akta.exchange.reader import Source
 
@@ -49,7 +49,7 @@ def default_recorded_at(d):
 
 def check_personnummer(value):
     """Return (birth_date, sex, key) for a valid personnummer/samordningsnummer, else raise ValueError."""
-    if not isinstance(value, str) or not PNR_RE.match(value):
+    if not isinstance(value, str) or not PNR_RE.fullmatch(value):
         raise ValueError(f"ogiltigt personnummer {json.dumps(value, ensure_ascii=False)} (ska vara ÅÅÅÅMMDD-NNNN eller ÅÅÅÅMMDDNNNN)")
     try:
         p = pnr_lib.Personnummer(value)
@@ -106,6 +106,10 @@ def _check_id(obj, name, no, col, seen, what):
     rid = obj.get("id")
     if not isinstance(rid, str) or not rid.strip():
         col.add(name, no, 'fältet "id" saknas eller är inte en sträng')
+        return None
+    problem = text_problem(rid, TEXT_LIMITS["id"])
+    if problem:
+        col.add(name, no, field_message("id", problem))
         return None
     if rid in seen:
         col.add(name, no, f'{what} "{rid}" förekommer redan på rad {seen[rid]}')
@@ -223,9 +227,9 @@ def _validate_persons(source, col):
             col.add(name, no, 'fältet "protected_identity" ska vara true eller false')
             ok = False
         rec["protected_identity"] = prot
-        nm = obj.get("name", "")
-        if not isinstance(nm, str):
-            col.add(name, no, 'fältet "name" ska vara en sträng')
+        nm = obj.get("name") or ""
+        if text_problem(nm, TEXT_LIMITS["name"]):
+            col.add(name, no, field_message("name", text_problem(nm, TEXT_LIMITS["name"])))
             ok = False
         rec["name"] = nm or ""
         if ok:
@@ -258,8 +262,8 @@ def _validate_cases(source, col, persons):
             ok = False
         rec["area"] = area
         ct = obj.get("case_type")
-        if ct is not None and not isinstance(ct, str):
-            col.add(name, no, 'fältet "case_type" ska vara en sträng')
+        if ct is not None and text_problem(ct, TEXT_LIMITS["case_type"]):
+            col.add(name, no, field_message("case_type", text_problem(ct, TEXT_LIMITS["case_type"])))
             ok = False
         rec["case_type"] = ct or ""
         try:
@@ -268,8 +272,8 @@ def _validate_cases(source, col, persons):
             col.add(name, no, f'fältet "opened": {e}')
             ok = False
         unit = obj.get("unit")
-        if unit is not None and (not isinstance(unit, str) or not unit):
-            col.add(name, no, 'fältet "unit" ska vara en enhetskod (sträng)')
+        if unit is not None and (not unit or text_problem(unit, TEXT_LIMITS["unit"])):
+            col.add(name, no, 'fältet "unit" ska vara en enhetskod (sträng om högst 64 tecken)')
             ok = False
         rec["unit"] = unit or area
         if ok:

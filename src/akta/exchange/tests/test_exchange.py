@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 
-from akta.cases.models import Case, Event, Person
+from akta.cases.models import Event, Person
 from akta.exchange.exporter import export_exchange
 from akta.exchange.importer import ImportFailed, import_exchange
 from akta.exchange.tests.histories import histories
