@@ -208,6 +208,11 @@ def _fill_year(year, light, counts):
                 actions_for.append(("complaints", c, received))
 
         for title, lik, con in RISKS[: 3 if light else len(RISKS)]:
+            existing = m.Risk.objects.filter(title=title).first()
+            if existing is not None:  # the register is continuous: review the risk again this year
+                reviewed = _date(rng, start, min(last, dt.date(year, 3, 31))) or start
+                services.update(existing, ku, existing.version, {"reviewed_on": reviewed}, action="omprövad")
+                continue
             identified = _date(rng, start, min(last, dt.date(year, 3, 31))) or start
             risk = services.create(m.Risk, ku, title=title, likelihood=lik, consequence=con, identified_on=identified,
                                    owner=ec, status=m.RiskStatus.HANTERAS if lik * con >= 8 else m.RiskStatus.IDENTIFIERAD,
@@ -241,6 +246,16 @@ def _documents(rng, year, ku, ec, units, counts):
                                   decided_on=decided, next_review=review, status=m.DocumentStatus.GALLANDE,
                                   description=f"{dict(m.DocumentKind.choices)[kind]} i ledningssystemet.")
             counts["styrdokument"] = counts.get("styrdokument", 0) + 1
+        elif doc.next_review and doc.next_review <= dt.date(year, 12, 31) and i % 3 != 2:
+            # Reviewed during the year: a new version decided by the committee.
+            decided = max(doc.next_review, dt.date(year, 1, 1)) if doc.next_review >= dt.date(year, 1, 1) \
+                else dt.date(year, 1 + i % 11, 10 + i)
+            if decided <= timezone.localdate():
+                major, minor = (doc.doc_version.split(".") + ["0"])[:2]
+                doc = services.update(doc, ec, doc.version, {
+                    "doc_version": f"{major}.{int(minor) + 1}", "decided_on": decided,
+                    "decision_ref": f"SN {decided.isoformat()} § {40 + i}",
+                    "next_review": decided + dt.timedelta(days=365)}, action="reviderad")
         docs[title] = doc
     return docs
 

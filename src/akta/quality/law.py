@@ -57,3 +57,25 @@ def ivo_notification_due(assessed_on: dt.date) -> dt.date:
 def ivo_notification_rule_text(on: dt.date) -> str:
     r = rule("lex_sarah_ivo_2v", on)
     return f"{r.title} ({r.period}, {reference(r.reference_key, on)})"
+
+
+def references_in_period(keys, start: dt.date, end: dt.date) -> str:
+    """The texts of `keys` in force at some time from `start` to `end`, each with its period
+    when the text changed within it (e.g. a report year that spans 2025-07-01)."""
+    parts = []
+    for key in keys:
+        versions = [v for v in _references().get(key, ()) if (v.valid_from is None or v.valid_from <= end)
+                    and (v.valid_to is None or v.valid_to >= start)]
+        if not versions:
+            raise LawDataMissing(f"no text of legal reference {key!r} applies between {start} and {end}")
+        if len(versions) == 1:
+            parts.append(versions[0].text)
+            continue
+        for v in versions:
+            lo = max(v.valid_from or start, start)
+            hi = min(v.valid_to or end, end)
+            parts.append(f"{v.text} ({lo.isoformat()}–{hi.isoformat()})")
+    return "; ".join(parts)
+
+
+LEX_SARAH_KEYS = ("sol.14.3", "sol.14.6", "sol.14.7")

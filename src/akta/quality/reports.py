@@ -16,9 +16,11 @@ from akta.quality import models as m
 from akta.quality import statistics as st
 from akta.quality.documents import Doc
 from akta.quality.law import (
+    LEX_SARAH_KEYS,
     ivo_notification_rule_text,
     lex_sarah_references,
     reference,
+    references_in_period,
 )
 
 MISSING_TEXT = "(Avsnittets text är inte skriven ännu.)"
@@ -153,7 +155,8 @@ def annual_report(year):
 
     # 5 Lex Sarah
     doc.h("Lex Sarah")
-    doc.p(f"Bestämmelser: {lex_sarah_references(ref_day)}; {reference('sosfs_2011_5', ref_day)}.", "note")
+    doc.p(f"Bestämmelser: {references_in_period(LEX_SARAH_KEYS, start, ref_day)}; "
+          f"{reference('sosfs_2011_5', ref_day)}.", "note")
     _narrative(doc, texts, "lex_sarah")
     cur, prev = st.lex_sarah_figures(start, end), st.lex_sarah_figures(pstart, pend)
     rows = [["Rapporter", prev["reported"], cur["reported"]]]
@@ -375,7 +378,7 @@ def _indicator_table(doc, cur, prev, year):
         key = tuple(given.get(k) for k in keys)
         return table.cell(key, col)
 
-    caption = f"{ind.title} ({ind.reference})"
+    caption = ind.title
     if not dims:
         rows = [[labels.get(c, c), val(cur, (), c, "kvinna"), val(cur, (), c, "man"), val(prev, (), c),
                  val(cur, (), c)] for c in vcols]
@@ -425,7 +428,7 @@ def quarterly_report(year, quarter):
               subtitle=f"Rapport till socialnämnden{', ' + name if name else ''}",
               meta=[("Period", f"{start} – {end}"), ("Upprättad", dt.date.today().isoformat())])
     doc.h("Lex Sarah")
-    doc.p(f"Bestämmelser: {lex_sarah_references(min(end, dt.date.today()))}.", "note")
+    doc.p(f"Bestämmelser: {references_in_period(LEX_SARAH_KEYS, start, min(end, dt.date.today()))}.", "note")
     f = st.lex_sarah_figures(start, end)
     ytd = st.lex_sarah_figures(dt.date(year, 1, 1), end)
     doc.table(["Mått", f"Kvartal {quarter}", "Hittills i år"], [
