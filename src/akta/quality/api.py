@@ -5,7 +5,7 @@ needs the `version` the client last read (409 Conflict otherwise), every change 
 in the history, workflow steps go through POST …/{id}/steg/, nothing is deleted. Reading a
 deviation or lex Sarah case that concerns a person is logged.
 """
-from functools import lru_cache
+from functools import cache
 
 from django.db import transaction
 from drf_spectacular.utils import extend_schema
@@ -61,7 +61,7 @@ class CaseField(serializers.SlugRelatedField):
         return Case.objects.all() if user.role == Role.KVALITETSUTVECKLARE else visible_cases(user)
 
 
-@lru_cache(maxsize=None)
+@cache
 def serializer_for(model, extra_read_only=(), fields="__all__"):
     workflow_fields = set()
     for steps in workflow.WORKFLOWS.get(model, {}).values():

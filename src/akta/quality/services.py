@@ -69,7 +69,7 @@ def check_dates(obj, today=None):
 
 
 def _value(obj, field):
-    value = getattr(obj, field.name if not field.is_relation else field.name)
+    value = getattr(obj, field.name)
     if value is None:
         return None
     if field.is_relation:

@@ -494,7 +494,7 @@ def take_step(request, slug, pk, to):
         form.is_valid()
         prefix = f"steg-{to}-"
         data = {k[len(prefix):]: v for k, v in request.POST.items() if k.startswith(prefix)}
-        if "owner" in data and data["owner"]:
+        if data.get("owner"):
             data["owner"] = f.people().filter(pk=data["owner"]).first()
     try:
         workflow.take_step(obj, to, data, user, request.POST.get("version"))
