@@ -111,6 +111,15 @@ FIELDS = {
     EventType.AVFLYTTAD: [],
 }
 
+# The natural order of steps taken on the same day; events in a file come in any order
+# (exchange-v1 §1), so same-day events are ordered by this, then by their position.
+SAME_DAY_ORDER = {t: i for i, t in enumerate([
+    EventType.AKTUALISERING, EventType.SKYDDSBEDOMNING, EventType.FORHANDSBEDOMNING, EventType.UTREDNING_INLEDD,
+    EventType.UTREDNING_FORLANGD, EventType.UTREDNING_AVSLUTAD, EventType.BESLUT, EventType.ERBJUDANDE,
+    EventType.VERKSTALLD, EventType.AVBROTT, EventType.ATERUPPTAGEN, EventType.OVERVAGANDE,
+    EventType.INSATS_AVSLUTAD, EventType.AVFLYTTAD, EventType.ARENDE_AVSLUTAT,
+])}
+
 EVENT_COMMON = ("id", "case_id", "type", "date")
 # Documented extensions on events: corrections with their recording time.
 EVENT_EXTENSIONS = ("recorded_at", "corrects", "voided")

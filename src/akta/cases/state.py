@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from akta.cases.models import EventType
-from akta.cases.schema import FAVOURABLE_OUTCOMES
+from akta.cases.schema import FAVOURABLE_OUTCOMES, SAME_DAY_ORDER
 
 
 def effective_events(events, as_of=None, recorded_by=None):
@@ -36,7 +36,7 @@ def effective_events(events, as_of=None, recorded_by=None):
             e.effective_id = e.pk
         if as_of is None or e.date <= as_of:
             out.append(e)
-    out.sort(key=lambda e: (e.date, e.effective_id))
+    out.sort(key=lambda e: (e.date, SAME_DAY_ORDER[e.type], e.effective_id))
     return out
 
 

@@ -18,7 +18,7 @@ from personnummer import personnummer as pnr_lib
 
 from akta.access.models import Area, Unit
 from akta.cases.models import Case, Event, EventType, Person, Sex
-from akta.cases.schema import CASE_FIELDS, EVENT_EXTENSIONS, FIELDS, PERSON_FIELDS, TEXT_LIMITS, field_message, parse_date, text_problem, validate_field
+from akta.cases.schema import CASE_FIELDS, EVENT_EXTENSIONS, FIELDS, PERSON_FIELDS, SAME_DAY_ORDER, TEXT_LIMITS, field_message, parse_date, text_problem, validate_field
 from akta.exchange.models import ImportBatch
 from akta.exchange.reader import Source
 
@@ -422,7 +422,7 @@ def _check_sequences(events, col, name):
             if rec["type"] == EventType.UTREDNING_AVSLUTAD:
                 closings[target].append(rec)
     for target, recs in by_beslut.items():
-        recs.sort(key=lambda r: (r["date"], r["line"]))
+        recs.sort(key=lambda r: (r["date"], SAME_DAY_ORDER[r["type"]], r["line"]))
         implemented, interrupted = None, False
         for r in recs:
             if r["type"] == EventType.VERKSTALLD:
@@ -436,7 +436,7 @@ def _check_sequences(events, col, name):
                     col.add(name, r["line"], f'beslut "{target}" återupptas utan föregående avbrott')
                 interrupted = False
     for target, recs in closings.items():
-        recs.sort(key=lambda r: (r["date"], r["line"]))
+        recs.sort(key=lambda r: (r["date"], SAME_DAY_ORDER[r["type"]], r["line"]))
         for r in recs[1:]:
             col.add(name, r["line"], f'utredning "{target}" är redan avslutad (rad {recs[0]["line"]})')
 

@@ -55,9 +55,9 @@ def case_events(draw, cid, opened, counter):
     events = []
     day = opened
 
-    def nxt(max_gap=60):
+    def nxt(max_gap=60, min_gap=0):
         nonlocal day
-        day = day + timedelta(days=draw(st.integers(0, max_gap)))
+        day = day + timedelta(days=draw(st.integers(min_gap, max_gap)))
         return day.isoformat()
 
     def add(**kw):
@@ -102,9 +102,10 @@ def case_events(draw, cid, opened, counter):
         if draw(st.booleans()):
             add(type="verkstalld", date=nxt(100), beslut_id=bid)
             for _ in range(draw(st.integers(0, 2))):
-                add(type="avbrott", date=nxt(60), beslut_id=bid, **({"reason": draw(text)} if draw(st.booleans()) else {}))
+                # An interruption and its resumption on one day are not ordered by the format; keep a day between.
+                add(type="avbrott", date=nxt(60, 1), beslut_id=bid, **({"reason": draw(text)} if draw(st.booleans()) else {}))
                 if draw(st.booleans()):
-                    add(type="aterupptagen", date=nxt(120), beslut_id=bid)
+                    add(type="aterupptagen", date=nxt(120, 1), beslut_id=bid)
                 else:
                     break
             if draw(st.booleans()):
