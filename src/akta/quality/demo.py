@@ -139,7 +139,10 @@ def _fill_year(year, light, counts):
         return
     last = min(end, today)
     rng = random.Random(f"akta-kvalitet-{year}")
-    ku = _user(Role.KVALITETSUTVECKLARE)
+    anyone = User.objects.filter(is_active=True).exclude(role=Role.SYSTEMFORVALTARE).order_by("pk").first()
+    if anyone is None:
+        raise ValueError("Demodata för kvalitetsarbetet kräver användare: skapa demoanvändarna först.")
+    ku = _user(Role.KVALITETSUTVECKLARE) or _user(Role.ENHETSCHEF) or anyone
     ec = _user(Role.ENHETSCHEF) or ku
     reporters = list(User.objects.filter(role=Role.HANDLAGGARE, is_active=True).order_by("pk")) or [ec]
     units = list(Unit.objects.order_by("code"))

@@ -51,8 +51,16 @@ class QualityForm(forms.ModelForm):
         return out
 
     def add_service_errors(self, errors):
+        """Errors from akta.quality.services; a message naming the field loses the name here
+        because the form shows each error under (and in the summary with) the field's label."""
         for name, message in errors.items():
-            self.add_error(name if name in self.fields else None, message)
+            if name in self.fields:
+                prefix = f"{self.fields[name].label}:".lower()
+                if message.lower().startswith(prefix):
+                    message = message[len(prefix):].strip()
+                self.add_error(name, message)
+            else:
+                self.add_error(None, message)
 
 
 def _case_field():

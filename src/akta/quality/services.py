@@ -165,7 +165,8 @@ def _full_clean(obj):
     try:
         obj.full_clean(exclude=exclude, validate_unique=False)
     except ValidationError as e:
-        raise QualityError({k: "; ".join(v) for k, v in e.message_dict.items()}) from None
+        raise QualityError({k: (f"{_label(type(obj), k)}: " if k != "__all__" else "") + "; ".join(v)
+                            for k, v in e.message_dict.items()}) from None
 
 
 def update(obj, user, expected_version, fields, action="ändrad", m2m=None):
