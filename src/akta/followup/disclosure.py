@@ -25,8 +25,12 @@ from akta.followup.engine import SEXES, TOTAL
 PUBLISH_THRESHOLD = 10
 
 
-def equations(table):
-    """The linear relations of a table: lists of ((row index, column), coefficient), sum = 0."""
+def equations(table, by_group=False):
+    """The linear relations of a table: lists of ((row index, column), coefficient), sum = 0.
+
+    Relations never cross groups (rows with the same key apart from sex), so ``by_group``
+    returns them per group, which keeps every system small.
+    """
     ind = table.indicator
     cols = table.columns
     sex_i = cols.index("sex")
@@ -36,55 +40,52 @@ def equations(table):
             continue
         gkey = tuple(v for j, v in enumerate(row) if cols[j] in ind.key_columns and j != sex_i)
         groups.setdefault(gkey, {})[row[sex_i]] = i
-    eqs = []
-    for by_sex in groups.values():
-        if TOTAL not in by_sex:
-            continue
-        for m in ind.count_columns:
-            eq = [((by_sex[TOTAL], m), 1)] + [((by_sex[s], m), -1) for s in SEXES if s in by_sex]
-            eqs.append(eq)
+    out = {}
+    for gkey, by_sex in groups.items():
+        eqs = out.setdefault(gkey, [])
+        if TOTAL in by_sex:
+            for m in ind.count_columns:
+                eqs.append([((by_sex[TOTAL], m), 1)] + [((by_sex[s], m), -1) for s in SEXES if s in by_sex])
         for total, parts in ind.relations:
             for i in by_sex.values():
                 eqs.append([((i, total), 1)] + [((i, p), -1) for p in parts])
-    return eqs
+    if by_group:
+        return out
+    return [eq for eqs in out.values() for eq in eqs]
 
 
 def _rank(rows):
     """Rank of a list of dict-rows (sparse vectors) over the rationals."""
-    rows = [dict(r) for r in rows if r]
-    rank = 0
-    pivots_done = []
-    while rows:
-        r = rows.pop()
-        r = {k: v for k, v in r.items() if v}
-        for pk, prow in pivots_done:
+    pivots = []
+    for r in rows:
+        r = {k: Fraction(v) for k, v in r.items() if v}
+        for pk, prow in pivots:
             if pk in r:
-                f = Fraction(r[pk], prow[pk])
+                f = r[pk] / prow[pk]
                 for k, v in prow.items():
                     r[k] = r.get(k, 0) - f * v
                 r = {k: v for k, v in r.items() if v}
         if r:
-            pk = next(iter(r))
-            pivots_done.append((pk, r))
-            rank += 1
-    return rank
+            pivots.append((next(iter(r)), r))
+    return len(pivots)
 
 
-def determined(table, masked=None, eqs=None):
-    """Masked cells that the published cells and the relations determine exactly."""
-    masked = set(table.masked if masked is None else masked)
-    eqs = equations(table) if eqs is None else eqs
-    # Restrict each relation to its masked cells (the published ones are constants).
-    restricted = [{cell: Fraction(c) for cell, c in eq if cell in masked} for eq in eqs]
+def _determined(eqs, masked):
+    """Masked cells fixed by the relations: cell x is determined exactly when the unit vector of
+    x lies in the row space of the relations restricted to the masked cells."""
+    restricted = [{cell: c for cell, c in eq if cell in masked} for eq in eqs]
     restricted = [r for r in restricted if r]
     base = _rank(restricted)
+    return {cell for cell in masked
+            if any(cell in r for r in restricted) and _rank(restricted + [{cell: 1}]) == base}
+
+
+def determined(table, masked=None):
+    """Masked cells that the published cells and the relations determine exactly."""
+    masked = set(table.masked if masked is None else masked)
     out = set()
-    for cell in masked:
-        relevant = [r for r in restricted if cell in r]
-        if not relevant:
-            continue
-        if _rank(restricted + [{cell: Fraction(1)}]) == base:
-            out.add(cell)
+    for eqs in equations(table, by_group=True).values():
+        out |= _determined(eqs, masked)
     return out
 
 
@@ -108,25 +109,24 @@ def suppress(table, threshold=PUBLISH_THRESHOLD):
             v = row[cols.index(c)]
             if isinstance(v, int) and 0 < v < threshold:
                 masked.add((i, c))
-    eqs = equations(table)
-    while True:
-        bad = determined(table, masked, eqs)
-        if not bad:
-            break
-        cell = sorted(bad, key=lambda x: (x[0], cols.index(x[1])))[0]
-        candidates = set()
-        for eq in eqs:
-            cells = [c for c, _ in eq]
-            if cell in cells:
-                candidates.update(c for c in cells if c not in masked and value(table, c))
-        if not candidates:  # cannot happen with non-negative counts (a total covers its parts)
-            for eq in eqs:
-                if cell in [c for c, _ in eq]:
-                    candidates.update(c for c, _ in eq if c not in masked)
-        if not candidates:
-            break
-        pick = min(candidates, key=lambda x: (value(table, x) or 0, x[1] == "totalt", x[0], cols.index(x[1])))
-        masked.add(pick)
+    for eqs in equations(table, by_group=True).values():
+        cells = {cell for eq in eqs for cell, _ in eq}
+        local = masked & cells
+        bad = _determined(eqs, local)
+        while bad:
+            # Greedy complementary suppression: of the unmasked non-zero cells of this group,
+            # mask the one that leaves the fewest determined cells (then the smallest value).
+            candidates = [c for c in cells if c not in local and value(table, c)] or [c for c in cells if c not in local]
+            if not candidates:
+                break
+            scored = []
+            for c in candidates:
+                left = _determined(eqs, local | {c})
+                scored.append((len(left), value(table, c) or 0, c[0], cols.index(c[1]), c, left))
+            scored.sort(key=lambda x: x[:4])
+            *_, pick, bad = scored[0]
+            local.add(pick)
+        masked |= local
     # Derived columns follow their inputs.
     for i in range(len(table.rows)):
         for x in ind.derived:

@@ -33,12 +33,12 @@ class History:
 
     def person(self, sex="kvinna", born="1980-01-01", protected=False, name=""):
         n = next(_seq)
-        return Person.objects.create(ext_id=f"P{n}", birth_date=D(born), sex=sex, protected_identity=protected,
+        return Person.objects.create(ext_id=f"HP{n}", birth_date=D(born), sex=sex, protected_identity=protected,
                                      name=name or f"Person {n}")
 
     def case(self, person, area="barn_och_unga", opened="2024-01-01", case_type="", unit=None):
         n = next(_seq)
-        return Case.objects.create(ext_id=f"C{n}", person=person, area=area, case_type=case_type,
+        return Case.objects.create(ext_id=f"HC{n}", person=person, area=area, case_type=case_type,
                                    opened=D(opened), unit=self.unit(unit or area))
 
     def ev(self, case, type, date, recorded=None, corrects=None, voided=False, **fields):
@@ -48,7 +48,7 @@ class History:
         for k in ("until",):
             if isinstance(fields.get(k), str):
                 fields[k] = D(fields[k])
-        return Event.objects.create(ext_id=f"E{n}", case=case, type=type, date=d, recorded_at=rec,
+        return Event.objects.create(ext_id=f"HE{n}", case=case, type=type, date=d, recorded_at=rec,
                                     corrects=corrects, voided=voided, **fields)
 
     # Shorthands for the common steps.
