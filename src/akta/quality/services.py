@@ -10,6 +10,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from akta.audit.services import log_write
 from akta.quality.models import Complaint, Deviation, LexSarah, QualityHistory
@@ -43,7 +44,7 @@ DATE_CHAINS = {
 
 
 def _label(model, name):
-    return str(model._meta.get_field(name).verbose_name).capitalize()
+    return str(capfirst(model._meta.get_field(name).verbose_name))
 
 
 def check_dates(obj, today=None):

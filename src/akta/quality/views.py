@@ -20,6 +20,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.views.decorators.http import require_POST
 
 from akta.access.services import PROTECTED_LABEL, may_see_identity
@@ -70,7 +71,7 @@ def history_rows(obj):
         for key, pair in (h.change or {}).items():
             try:
                 fld = model._meta.get_field(key)
-                label = str(fld.verbose_name).capitalize()
+                label = capfirst(fld.verbose_name)
                 choices = dict(fld.choices or [])
             except Exception:
                 label, choices = key, {}
@@ -334,7 +335,7 @@ def register_list(request, slug):
             options = [(str(k), str(v)) for k, v in fld.choices]
         if value:
             qs = qs.filter(**{f"{name}_id" if fld.is_relation else name: value})
-        active_filters.append({"name": name, "label": str(fld.verbose_name).capitalize(), "options": options,
+        active_filters.append({"name": name, "label": capfirst(fld.verbose_name), "options": options,
                                "value": value})
     year = request.GET.get("ar", "")
     date_field = next((n for n in ("reported_on", "received_on", "identified_on") if hasattr(r.model, n)), None)
@@ -379,7 +380,7 @@ def register_create(request, slug):
         except services.QualityError as e:
             form.add_service_errors(e.errors)
         else:
-            messages.success(request, f"{r.singular.capitalize()} {getattr(obj, 'number', '')} har registrerats.")
+            messages.success(request, f"{capfirst(r.singular)} {getattr(obj, 'number', '')} har registrerats.")
             return redirect("quality:detail", slug=slug, pk=obj.pk)
     return _render_form(request, r, form, title=r.new_label or f"Ny {r.singular}")
 
@@ -402,7 +403,7 @@ def register_detail(request, slug, pk):
     if r.model in workflow.WORKFLOWS and r.may_step(user, obj):
         steps = [{"step": s, "form": f.step_form(r.model, s)} for s in workflow.next_steps(obj)]
     ctx = {
-        "r": r, "obj": obj, "fields": [(str(obj._meta.get_field(n).verbose_name).capitalize(), display(obj, n))
+        "r": r, "obj": obj, "fields": [(capfirst(obj._meta.get_field(n).verbose_name), display(obj, n))
                                        for n in r.detail_fields],
         "person": person_label(user, person) if person is not None else None,
         "case": getattr(obj, "case", None) if person is not None else None,
@@ -734,6 +735,8 @@ def sampled_file(request, pk, sid):
         return redirect("quality:sampled", pk=pk, sid=sid)
     log_read(request.user, "case", case.ext_id, person=case.person, context="egenkontroll")
     events = effective_events(list(case.events.select_related("recorded_by").order_by("date", "pk")))
+    for e in events:
+        e.quality_details = _event_details(e)
     answers = {a.item_id: a for a in sampled.answers.all()}
     return render(request, "quality/sampled_file.html", {
         "rnd": rnd, "sampled": sampled, "case": case, "person": person_label(request.user, case.person),
@@ -741,6 +744,20 @@ def sampled_file(request, pk, sid):
         "items": [{"item": i, "answer": answers.get(i.pk)} for i in items], "answer_choices": m.Answer.choices,
         "group_label": dict(m.AreaGroup.choices)[sampled.group],
     })
+
+
+def _event_details(event):
+    """The coded fields of an event in words (the reviewer checks them against the routines)."""
+    from akta.cases.schema import FIELDS
+
+    out = []
+    for fdef in FIELDS.get(event.type, []):
+        if fdef.kind != "enum":
+            continue
+        value = getattr(event, fdef.column, None)
+        if value:
+            out.append(fdef.choices.get(value, value))
+    return ", ".join(out)
 
 
 @login_required
