@@ -35,6 +35,14 @@ class Table:
 
 
 @dataclass
+class Figure:
+    """A chart: PNG bytes with a caption (also its text alternative)."""
+
+    png: bytes
+    caption: str
+
+
+@dataclass
 class Doc:
     title: str
     subtitle: str = ""
@@ -55,6 +63,9 @@ class Doc:
     def bullets(self, items):
         if items:
             self.blocks.append(Bullets(list(items)))
+
+    def figure(self, png, caption):
+        self.blocks.append(Figure(png, caption))
 
     def headings(self):
         return [b.text for b in self.blocks if isinstance(b, Heading)]
@@ -95,6 +106,12 @@ def to_docx(doc):
         elif isinstance(b, Bullets):
             for item in b.items:
                 d.add_paragraph(str(item), style="List Bullet")
+        elif isinstance(b, Figure):
+            from docx.shared import Cm
+
+            d.add_picture(io.BytesIO(b.png), width=Cm(15))
+            cap = d.add_paragraph()
+            cap.add_run(b.caption).italic = True
         elif isinstance(b, Table):
             if b.caption:
                 cap = d.add_paragraph()
@@ -134,6 +151,11 @@ def to_html(doc):
             blocks.append({"kind": "p", "text": b.text, "style": b.style})
         elif isinstance(b, Bullets):
             blocks.append({"kind": "ul", "items": [str(i) for i in b.items]})
+        elif isinstance(b, Figure):
+            import base64
+
+            blocks.append({"kind": "img", "caption": b.caption,
+                           "src": "data:image/png;base64," + base64.b64encode(b.png).decode()})
         elif isinstance(b, Table):
             blocks.append({"kind": "table", "caption": b.caption, "header": b.header,
                            "rows": [list(map(_cell, r)) for r in b.rows],

@@ -75,9 +75,16 @@ def _narrative(doc, texts, key):
     doc.p(text if text else MISSING_TEXT, "" if text else "muted")
 
 
-def _compare_table(doc, caption, data, what):
+def _compare_table(doc, caption, data, what, chart=False):
     doc.table([what, str(data["year"] - 1), str(data["year"]), "Förändring"],
               [list(r) for r in data["rows"]], caption=caption, total=list(data["total"]))
+    if chart:
+        from akta.quality.charts import bar_chart
+
+        year = data["year"]
+        png = bar_chart(caption, [r[0] for r in data["rows"]],
+                        [(str(year - 1), [r[1] for r in data["rows"]]), (str(year), [r[2] for r in data["rows"]])])
+        doc.figure(png, f"Figur: {caption.lower()}, {year - 1} och {year} (samma siffror som i tabellen ovan).")
 
 
 def _pct(part, whole):
@@ -142,7 +149,7 @@ def annual_report(year):
     doc.h("Avvikelser")
     _narrative(doc, texts, "avvikelser")
     dev = m.Deviation.objects.all()
-    _compare_table(doc, "Avvikelser per kategori", st.deviations_by(dev, "category", year), "Kategori")
+    _compare_table(doc, "Avvikelser per kategori", st.deviations_by(dev, "category", year), "Kategori", chart=True)
     _compare_table(doc, "Avvikelser per enhet", st.deviations_by(dev, "unit", year), "Enhet")
     cur, prev = st.deviation_figures(start, end), st.deviation_figures(pstart, pend)
     doc.table(["Mått", str(year - 1), str(year)], [
@@ -178,7 +185,8 @@ def annual_report(year):
     comp = m.Complaint.objects.all()
     _compare_table(doc, "Klagomål, synpunkter och beröm", st.compare(comp, "received_on", "kind", year), "Slag")
     _compare_table(doc, "Per kanal", st.compare(comp, "received_on", "channel", year), "Kanal")
-    _compare_table(doc, "Per tema", st.compare(comp, "received_on", "theme", year), "Tema")
+    _compare_table(doc, "Klagomål och synpunkter per tema", st.compare(comp, "received_on", "theme", year), "Tema",
+                   chart=True)
     cur, prev = st.complaint_figures(start, end), st.complaint_figures(pstart, pend)
     doc.table(["Mått", str(year - 1), str(year)], [
         ["Klagomål och synpunkter som ska besvaras", prev["needs_answer"], cur["needs_answer"]],

@@ -53,7 +53,12 @@ def check_demo(demo):
 
 def check_annual_docx():
     doc = reports.annual_report(YEAR)
-    headings, text, cells = docx_text(render_document(doc, "docx"))
+    data = render_document(doc, "docx")
+    headings, text, cells = docx_text(data)
+    from docx import Document
+
+    assert len(Document(io.BytesIO(data)).inline_shapes) == 2  # the two charts
+    assert "Figur: avvikelser per kategori, 2023 och 2024 (samma siffror som i tabellen ovan)." in text
     for h in HEADINGS:
         assert h in headings, h
     assert headings.index("Organisation") < headings.index("Statistik") < headings.index("Förbättringsplan för nästa år")
