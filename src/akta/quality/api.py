@@ -8,7 +8,8 @@ deviation or lex Sarah case that concerns a person is logged.
 from functools import cache
 
 from django.db import transaction
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import SAFE_METHODS, BasePermission
@@ -61,6 +62,12 @@ class CaseField(serializers.SlugRelatedField):
         return Case.objects.all() if user.role == Role.KVALITETSUTVECKLARE else visible_cases(user)
 
 
+@extend_schema_field(serializers.ListField(child=serializers.CharField()))
+def _get_next_steps(self, obj):
+    """The statuses the row may move to next (POST …/steg/ with "to")."""
+    return [s.to for s in workflow.next_steps(obj)]
+
+
 @cache
 def serializer_for(model, extra_read_only=(), fields="__all__"):
     workflow_fields = set()
@@ -81,7 +88,7 @@ def serializer_for(model, extra_read_only=(), fields="__all__"):
     attrs = {"Meta": meta, **overrides}
     if model in workflow.WORKFLOWS:
         attrs["next_steps"] = serializers.SerializerMethodField()
-        attrs["get_next_steps"] = lambda self, obj: [s.to for s in workflow.next_steps(obj)]
+        attrs["get_next_steps"] = _get_next_steps
     return type(f"{model.__name__}Serializer", (serializers.ModelSerializer,), attrs)
 
 
@@ -274,6 +281,7 @@ class SelfInspectionRoundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixi
             fields = ["id", "number", "plan", "period_start", "period_end", "seed", "sample_per_group", "population",
                       "status", "completed_on", "summary", "version", "sample"]
 
+        @extend_schema_field(OpenApiTypes.OBJECT)
         def get_sample(self, obj):
             out = {}
             for s in obj.sampled.select_related("case").order_by("group", "position"):
