@@ -164,7 +164,7 @@ def create(model, user, **fields):
 def _full_clean(obj):
     exclude = ["number", "created_by", "version"]
     try:
-        obj.full_clean(exclude=exclude, validate_unique=False)
+        obj.full_clean(exclude=exclude, validate_unique=True)
     except ValidationError as e:
         raise QualityError({k: (f"{_label(type(obj), k)}: " if k != "__all__" else "") + "; ".join(v)
                             for k, v in e.message_dict.items()}) from None

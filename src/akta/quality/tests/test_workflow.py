@@ -172,3 +172,10 @@ def test_risk_score_and_bounds(ku, day):
     assert (risk.score, risk.level) == (12, "mycket hög")
     with pytest.raises(services.QualityError):
         services.create(m.Risk, ku, title="R", likelihood=5, consequence=1, identified_on=day(0), owner=ku)
+
+
+def test_duplicate_internal_control_plan_is_refused_with_a_message(ku):
+    services.create(m.InternalControlPlan, ku, year=2024)
+    with pytest.raises(services.QualityError) as e:
+        services.create(m.InternalControlPlan, ku, year=2024)
+    assert "year" in e.value.errors
