@@ -122,7 +122,9 @@ def test_demo_year_and_its_word_documents(demo, monkeypatch):
     check_statistics_fallback(monkeypatch)
 
 
-def test_pdf_documents_and_the_command(demo, tmp_path):
+def test_pdf_documents_and_the_command(demo, tmp_path, capsys):
+    call_command("quality", "demo", "--year", str(YEAR))
+    assert "fanns redan" in capsys.readouterr().out
     out = tmp_path / "kb.pdf"
     call_command("quality", "report", "--year", str(YEAR), "--format", "pdf", "--out", str(out))
     text = pdf_text(out.read_bytes())

@@ -3,6 +3,7 @@
     akta quality report --year 2024 --format docx --out kvalitetsberattelse-2024.docx
     akta quality quarter --year 2024 --quarter 2 --format pdf --out lex-sarah-kv2.pdf
     akta quality internkontroll --year 2024 [--until 2024-09-30] --format pdf --out ik.pdf
+    akta quality demo --year 2025      (demo records for 2025 and 2024; needs the demo users)
 """
 import datetime as dt
 from pathlib import Path
@@ -17,7 +18,9 @@ class Command(BaseCommand):
     help = "Kvalitetsberättelsen och rapporterna till nämnden (DOCX eller PDF)."
 
     def add_arguments(self, parser):
-        sub = parser.add_subparsers(dest="what", required=True, metavar="{report,quarter,internkontroll}")
+        sub = parser.add_subparsers(dest="what", required=True, metavar="{report,quarter,internkontroll,demo}")
+        demo = sub.add_parser("demo", help="Ett års demodata i kvalitetsregistren (och ett lättare föregående år)")
+        demo.add_argument("--year", type=int, required=True)
         for name, help_text in (("report", "Kvalitetsberättelsen för ett år"),
                                 ("quarter", "Lex Sarah och avvikelser för ett kvartal"),
                                 ("internkontroll", "Uppföljning av internkontrollplanen")):
@@ -30,9 +33,19 @@ class Command(BaseCommand):
             if name == "internkontroll":
                 p.add_argument("--until", help="Resultat till och med ÅÅÅÅ-MM-DD (standard: årets slut eller i dag).")
 
-    def handle(self, what, year, format, out, **opts):
+    def handle(self, what, year, format=None, out=None, **opts):
         if not 1990 < year < 2200:
             raise CommandError(f"ogiltigt år {year}")
+        if what == "demo":
+            from akta.quality.demo import create_demo_records
+
+            try:
+                counts = create_demo_records(year)
+            except ValueError as e:
+                raise CommandError(str(e)) from None
+            summary = ", ".join(f"{k} {v}" for k, v in counts.items()) or "fanns redan"
+            self.stdout.write(f"Kvalitetsregistren {year - 1}–{year}: {summary}.")
+            return
         if what == "report":
             doc = reports.annual_report(year)
         elif what == "quarter":
