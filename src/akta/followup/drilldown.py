@@ -68,7 +68,7 @@ def cell_units(indicator_id, params, key: dict, column: str):
         args.append(key[k])
     if m.flag:
         where.append(f"{m.flag} = 1")
-    sql = f"SELECT case_id, person_id FROM ({ind.base(ctx_for(params))}) b"
+    sql = f"SELECT case_id, person_id FROM ({ind.base(ind.prepare(ctx_for(params)))}) b"
     if where:
         sql += " WHERE " + " AND ".join(where)
     rows = run_sql(sql, args)

@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Callable
 
-from django.db import connection
+from django.db import connection, transaction
 
-from akta.followup.sql import Dialect, effective_events_sql, known_cases_sql
+from akta.followup.sql import EVENT_FIELDS, Dialect, corrections_exist, effective_events_sql, known_cases_sql
 
 SEXES = ("kvinna", "man", "okänt")
 TOTAL = "totalt"
@@ -90,19 +90,31 @@ class Ctx:
     end: dt.date | None = None
     as_of: dt.date | None = None
     recorded_by: dt.datetime | None = None
+    until: dt.date | None = None  # no event dated later is needed (set per indicator)
+    corrections: bool | None = None  # whether correction rows exist (looked up once)
 
     def lit(self, value):
         return self.d.date_lit(value)
 
-    def eff(self, *types):
-        return effective_events_sql(self.d, self.recorded_by, types)
+    def eff(self, *types, since=None, until=None, fields=EVENT_FIELDS):
+        """Effective events of some types, dated within [since, until] (default: up to the
+        indicator's horizon), with only the ``fields`` the query needs."""
+        if self.corrections is None:
+            self.corrections = corrections_exist(self.recorded_by)
+        return effective_events_sql(self.d, self.recorded_by, types, until or self.until, since, fields,
+                                    self.corrections)
 
     def cases(self):
         return known_cases_sql(self.d, self.recorded_by)
 
-    def with_eff(self, *types, extra=""):
-        """``WITH eff AS (…)`` (plus further CTEs given as ``extra``, starting with a comma)."""
-        return f"WITH eff AS ({self.eff(*types)}), kc AS ({self.cases()}){extra} "
+    def with_eff(self, *types, extra="", since=None, fields=EVENT_FIELDS, materialized=True):
+        """``WITH eff AS (…)`` (plus further CTEs given as ``extra``, starting with a comma).
+
+        ``materialized``: computed once (needed when the query looks events up by id or
+        scans them more than once); a single scan may let the database inline it instead.
+        """
+        m = "MATERIALIZED " if materialized else ""
+        return f"WITH eff AS {m}({self.eff(*types, since=since, fields=fields)}), kc AS ({self.cases()}){extra} "
 
 
 @dataclass(frozen=True)
@@ -121,6 +133,12 @@ class Indicator:
     summary: Callable | None = None  # Ctx, Table -> extra rows (e.g. mean/median)
     notes: str = ""
     spec: bool = False  # one of the v1 indicators of exchange-v1 §4
+    horizon: Callable | None = None  # Ctx -> the last event date needed (default: as-of / end)
+
+    def prepare(self, ctx: "Ctx") -> "Ctx":
+        """Set the horizon of events the base query needs (an optimisation only)."""
+        ctx.until = self.horizon(ctx) if self.horizon else (ctx.as_of or ctx.end)
+        return ctx
 
     @property
     def dim_names(self):
@@ -208,9 +226,24 @@ def _agg_expr(m: Measure):
 
 
 def run_sql(sql, params=()):
-    with connection.cursor() as cur:
-        cur.execute(sql, list(params))
-        return cur.fetchall()
+    """Run one statistics query. On PostgreSQL, nested-loop joins are switched off for it: the
+    planner cannot estimate the size of the effective-events relation (a CTE) and would
+    otherwise loop over it row by row; these queries aggregate whole relations, where hash
+    joins are right. The setting is local to the query's transaction (or savepoint) and is
+    restored afterwards."""
+    with transaction.atomic(), connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            import os
+            for stmt in os.environ.get("AKTA_PG_SETTINGS", "SET LOCAL enable_nestloop = off").split(";"):
+                if stmt.strip():
+                    cur.execute(stmt)
+        try:
+            cur.execute(sql, list(params))
+            return cur.fetchall()
+        finally:
+            if connection.vendor == "postgresql":
+                cur.execute("SET LOCAL enable_nestloop TO DEFAULT")
+                cur.execute("SET LOCAL work_mem TO DEFAULT")
 
 
 def _norm(value):
@@ -227,6 +260,7 @@ def aggregate(ind: Indicator, ctx: Ctx, params: dict) -> Table:
     sel_dims = "".join(f"{n}, " for n in dims)
     aggs = ", ".join(_agg_expr(m) for m in ind.measures)
     group = ", ".join((*dims, "sex"))
+    ind.prepare(ctx)
     sql = f"SELECT {sel_dims}sex, {aggs} FROM ({ind.base(ctx)}) b GROUP BY {group}"
     found = {}
     for row in run_sql(sql):

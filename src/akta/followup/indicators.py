@@ -85,10 +85,15 @@ def first_start_not_passed(months: int, on: dt.date) -> dt.date:
 
 @lru_cache(maxsize=64)
 def due_table(rule_id, first: dt.date, last: dt.date):
+    """(start, due) for every start date in [first, last], per the rule version in force on
+    each start date (law.rule(...).due: lag 1930:173 1 §, and 2 § when the rule says so)."""
     out = []
     d = first
+    r = None
     while d <= last:
-        out.append((d, law.due(rule_id, d)))
+        if r is None or not r.applies_on(d):
+            r = law.rule(rule_id, d)
+        out.append((d, r.due(d)))
         d += dt.timedelta(days=1)
     return tuple(out)
 
@@ -115,7 +120,7 @@ def _active_cases(c):
     reopened = ("SELECT DISTINCT case_id FROM eff WHERE type = 'aktualisering' "
                 f"AND date >= {c.lit(c.start)} AND date <= {c.lit(c.end)}")
     return (
-        c.with_eff("aktualisering", "arende_avslutat",
+        c.with_eff("aktualisering", "arende_avslutat", fields=(),
                    extra=f", closed_before AS ({closed_at_sql(c.d, before)}), reopened AS ({reopened})")
         + "SELECT k.id AS case_id, k.person_id, p.sex, k.area, k.case_type FROM kc k "
         "JOIN cases_person p ON p.id = k.person_id "
@@ -127,13 +132,13 @@ def _active_cases(c):
 def base_cases_closed(c):
     closed = ("SELECT DISTINCT case_id FROM eff WHERE type = 'arende_avslutat' "
               f"AND date >= {c.lit(c.start)} AND date <= {c.lit(c.end)}")
-    return (c.with_eff("arende_avslutat", extra=f", cl AS ({closed})")
+    return (c.with_eff("arende_avslutat", since=c.start, fields=(), materialized=False, extra=f", cl AS ({closed})")
             + "SELECT k.id AS case_id, k.person_id, p.sex, k.area FROM cl JOIN kc k ON k.id = cl.case_id "
             "JOIN cases_person p ON p.id = k.person_id")
 
 
 def base_persons_moved(c):
-    return (c.with_eff("avflyttad") + "SELECT e.case_id, k.person_id, p.sex, k.area FROM eff e "
+    return (c.with_eff("avflyttad", since=c.start, fields=(), materialized=False) + "SELECT e.case_id, k.person_id, p.sex, k.area FROM eff e "
             + PERSON_JOIN.format(e="e") +
             f" WHERE e.type = 'avflyttad' AND e.date >= {c.lit(c.start)} AND e.date <= {c.lit(c.end)}")
 
@@ -145,33 +150,34 @@ def _age_band_sql(c, birth, on):
 
 
 def base_aktualiseringar(c):
-    return (c.with_eff("aktualisering") + "SELECT e.case_id, k.person_id, p.sex, k.area, e.kind, "
+    return (c.with_eff("aktualisering", since=c.start, fields=("kind",), materialized=False)
+            + "SELECT e.case_id, k.person_id, p.sex, k.area, e.kind, "
             f"{_age_band_sql(c, 'p.birth_date', 'e.date')} AS age_band FROM eff e " + PERSON_JOIN.format(e="e")
             + f" WHERE e.date >= {c.lit(c.start)} AND e.date <= {c.lit(c.end)}")
 
 
 def base_akt_reason(c):
-    return (c.with_eff("aktualisering") + "SELECT e.case_id, k.person_id, p.sex, k.area, "
-            "COALESCE(r.value, '') AS reason FROM eff e " + PERSON_JOIN.format(e="e") + " "
+    return (c.with_eff("aktualisering", since=c.start, fields=("reasons",), materialized=False)
+            + "SELECT e.case_id, k.person_id, p.sex, k.area, COALESCE(r.value, '') AS reason FROM eff e " + PERSON_JOIN.format(e="e") + " "
             + c.d.json_items("e.reasons", "r")
             + f" WHERE e.date >= {c.lit(c.start)} AND e.date <= {c.lit(c.end)}")
 
 
 def base_akt_reporter(c):
-    return (c.with_eff("aktualisering") + "SELECT e.case_id, k.person_id, p.sex, k.area, "
-            "COALESCE(e.reporter, '') AS reporter FROM eff e " + PERSON_JOIN.format(e="e")
+    return (c.with_eff("aktualisering", since=c.start, fields=("reporter",), materialized=False)
+            + "SELECT e.case_id, k.person_id, p.sex, k.area, COALESCE(e.reporter, '') AS reporter FROM eff e " + PERSON_JOIN.format(e="e")
             + f" WHERE e.date >= {c.lit(c.start)} AND e.date <= {c.lit(c.end)}")
 
 
 def base_forhandsbedomning(c):
     first = c.start - dt.timedelta(days=40)
     cal = calendar_values(c.d, _check_law(lambda: due_table("forhandsbedomning_14d", first, c.end)))
-    return (c.with_eff("aktualisering", "forhandsbedomning", extra=f", cal AS ({cal})")
+    fbs = c.eff("forhandsbedomning", since=c.start, fields=("aktualisering_id",))
+    return (c.with_eff("aktualisering", fields=(), extra=f", fbs AS MATERIALIZED ({fbs}), cal AS ({cal})")
             + "SELECT f.case_id, k.person_id, p.sex, CASE WHEN cal.due IS NOT NULL AND f.date <= cal.due "
-            "THEN 1 ELSE 0 END AS within FROM eff f " + PERSON_JOIN.format(e="f")
-            + " LEFT JOIN eff a ON a.id = f.aktualisering_id AND a.type = 'aktualisering' "
-            "LEFT JOIN cal ON cal.s_date = a.date "
-            f"WHERE f.type = 'forhandsbedomning' AND f.date >= {c.lit(c.start)} AND f.date <= {c.lit(c.end)}")
+            "THEN 1 ELSE 0 END AS within FROM fbs f " + PERSON_JOIN.format(e="f")
+            + " LEFT JOIN eff a ON a.id = f.aktualisering_id "
+            "LEFT JOIN cal ON cal.s_date = a.date")
 
 
 def base_utredningar_open(c):
@@ -181,7 +187,7 @@ def base_utredningar_open(c):
     closed = f"SELECT DISTINCT utredning_id FROM eff WHERE type = 'utredning_avslutad' AND date <= {la}"
     ext = (f"SELECT DISTINCT utredning_id FROM eff WHERE type = 'utredning_forlangd' AND date <= {la} "
            f"AND until >= {la}")
-    return (c.with_eff("utredning_inledd", "utredning_avslutad", "utredning_forlangd",
+    return (c.with_eff("utredning_inledd", "utredning_avslutad", "utredning_forlangd", fields=("utredning_id", "until"),
                        extra=f", uc AS ({closed}), ux AS ({ext})")
             + "SELECT u.case_id, k.person_id, p.sex, "
             f"CASE WHEN u.date >= {c.lit(t)} THEN 1 ELSE 0 END AS within_4m, "
@@ -194,10 +200,10 @@ def base_utredningar_open(c):
 
 def _closed_investigations(c):
     days = c.d.days("e.date", "u.date")
-    return (c.with_eff("utredning_inledd", "utredning_avslutad")
-            + f"SELECT e.case_id, k.person_id, p.sex, {days} AS days FROM eff e "
-            + PERSON_JOIN.format(e="e") + " JOIN eff u ON u.id = e.utredning_id AND u.type = 'utredning_inledd' "
-            f"WHERE e.type = 'utredning_avslutad' AND e.date >= {c.lit(c.start)} AND e.date <= {c.lit(c.end)}")
+    closings = c.eff("utredning_avslutad", since=c.start, fields=("utredning_id",))
+    return (c.with_eff("utredning_inledd", fields=(), extra=f", ua AS MATERIALIZED ({closings})")
+            + f"SELECT e.case_id, k.person_id, p.sex, {days} AS days FROM ua e "
+            + PERSON_JOIN.format(e="e") + " JOIN eff u ON u.id = e.utredning_id")
 
 
 def base_utredningar_closed(c):
@@ -213,14 +219,17 @@ def summary_utredningar_closed(c, table):
     cannot be derived from medians, so the totalt median is taken over all investigations.
     """
     inner = _closed_investigations(c)
-    sums = {sex: (n, s) for sex, n, s in run_sql(
-        f"SELECT sex, COUNT(*), SUM(days) FROM ({inner}) ci GROUP BY sex")}
-    med_sql = (
-        "SELECT g, AVG(days) FROM (SELECT g, days, ROW_NUMBER() OVER (PARTITION BY g ORDER BY days) AS rn, "
-        "COUNT(*) OVER (PARTITION BY g) AS n FROM (SELECT sex AS g, days FROM ci UNION ALL "
-        f"SELECT '{TOTAL}' AS g, days FROM ci) x) y WHERE rn IN ((n + 1) / 2, (n + 2) / 2) GROUP BY g"
+    sql = (
+        f"WITH ci AS ({inner}), g AS (SELECT sex AS g, days FROM ci UNION ALL SELECT '{TOTAL}' AS g, days FROM ci), "
+        "r AS (SELECT g, days, ROW_NUMBER() OVER (PARTITION BY g ORDER BY days) AS rn, "
+        "COUNT(*) OVER (PARTITION BY g) AS n FROM g) "
+        "SELECT g, MAX(n), 0, "
+        "AVG(CASE WHEN rn IN ((n + 1) / 2, (n + 2) / 2) THEN days END) FROM r GROUP BY g "
+        "UNION ALL SELECT 'sum:' || sex, COUNT(*), SUM(days), NULL FROM ci GROUP BY sex"
     )
-    meds = dict(run_sql(f"WITH ci AS ({inner}) " + med_sql))
+    res = run_sql(sql)
+    meds = {g: m for g, _, _, m in res if not str(g).startswith("sum:")}
+    sums = {g[4:]: (n, s) for g, n, s, _ in res if str(g).startswith("sum:")}
     out = []
     n_tot = sum(int(sums.get(s, (0, 0))[0] or 0) for s in SEXES)
     d_tot = sum(int(sums.get(s, (0, 0))[1] or 0) for s in SEXES)
@@ -262,7 +271,7 @@ def base_evb_waiting(c):
         "JOIN fav b ON b.id = li.beslut_id WHERE li.type = 'avbrott'"
     )
     return (c.with_eff("beslut", "verkstalld", "avbrott", "aterupptagen", "insats_avslutad",
-                       extra=_decision_status(c, la) + f", fav AS ({fav}), w AS ({waiting})")
+                       fields=("beslut_id", "outcome", "legal_basis"), extra=_decision_status(c, la) + f", fav AS ({fav}), w AS ({waiting})")
             + "SELECT w.case_id, k.person_id, p.sex, w.legal_basis, "
             f"CASE WHEN w.since < {c.lit(t3)} AND w.since >= {c.lit(t6)} THEN 1 ELSE 0 END AS months_3_6, "
             f"CASE WHEN w.since < {c.lit(t6)} AND w.since >= {c.lit(t9)} THEN 1 ELSE 0 END AS months_6_9, "
@@ -281,14 +290,13 @@ def base_kkik(c):
     cal = calendar_values(c.d, pairs)
     ends = (
         "SELECT person_id, case_id, date FROM (SELECT k.person_id, e.case_id, e.date, ROW_NUMBER() OVER "
-        "(PARTITION BY k.person_id ORDER BY e.date DESC, e.id DESC) AS rn FROM eff e JOIN kc k ON k.id = e.case_id "
-        "WHERE k.area = 'ekonomiskt_bistand' AND e.type IN ('insats_avslutad', 'arende_avslutat') "
-        f"AND e.date >= {c.lit(first)} AND e.date <= {c.lit(last)}) s WHERE rn = 1"
+        "(PARTITION BY k.person_id ORDER BY e.date DESC, e.id DESC) AS rn FROM ee e JOIN kc k ON k.id = e.case_id "
+        "WHERE k.area = 'ekonomiskt_bistand') s WHERE rn = 1"
     )
     returns = ("SELECT k.person_id, e.date FROM eff e JOIN kc k ON k.id = e.case_id "
                f"WHERE e.type = 'aktualisering' AND k.area = 'ekonomiskt_bistand' AND e.date > {c.lit(first)}")
-    return (c.with_eff("insats_avslutad", "arende_avslutat", "aktualisering",
-                       extra=f", cal AS ({cal}), ends AS ({ends}), ret AS ({returns})")
+    ee = c.eff("insats_avslutad", "arende_avslutat", since=first, until=last, fields=())
+    return (c.with_eff("aktualisering", since=first, fields=(), extra=f", ee AS MATERIALIZED ({ee}), cal AS ({cal}), ends AS ({ends}), ret AS ({returns})")
             + "SELECT n.case_id, n.person_id, p.sex, 1 AS a, MAX(CASE WHEN r.person_id IS NULL THEN 0 ELSE 1 END) AS b "
             "FROM ends n JOIN cal ON cal.s_date = n.date JOIN cases_person p ON p.id = n.person_id "
             "LEFT JOIN ret r ON r.person_id = n.person_id AND r.date > n.date AND r.date <= cal.due "
@@ -306,13 +314,13 @@ def _active_interventions(c):
         "AND b.case_id NOT IN (SELECT case_id FROM closed_now)"
     )
     return (c.with_eff("beslut", "verkstalld", "avbrott", "aterupptagen", "insats_avslutad", "aktualisering",
-                       "arende_avslutat",
+                       "arende_avslutat", fields=("beslut_id", "outcome", "intervention"),
                        extra=f", closed_now AS ({closed_at_sql(c.d, c.as_of)})" + _decision_status(c, la) + f", ai AS ({st})")
             + "SELECT ai.case_id, k.person_id, p.sex, ai.intervention FROM ai " + PERSON_JOIN.format(e="ai"))
 
 
 def base_interventions_ended(c):
-    return (c.with_eff("beslut", "insats_avslutad")
+    return (c.with_eff("beslut", "insats_avslutad", fields=("beslut_id", "intervention", "reason"))
             + "SELECT e.case_id, k.person_id, p.sex, COALESCE(b.intervention, '') AS intervention, "
             "COALESCE(e.reason, '') AS reason FROM eff e " + PERSON_JOIN.format(e="e")
             + " LEFT JOIN eff b ON b.id = e.beslut_id AND b.type = 'beslut' "
@@ -320,7 +328,7 @@ def base_interventions_ended(c):
 
 
 def base_decisions(c):
-    return (c.with_eff("beslut") + "SELECT e.case_id, k.person_id, p.sex, k.area, e.outcome FROM eff e "
+    return (c.with_eff("beslut", since=c.start, fields=("outcome",), materialized=False) + "SELECT e.case_id, k.person_id, p.sex, k.area, e.outcome FROM eff e "
             + PERSON_JOIN.format(e="e")
             + f" WHERE e.date >= {c.lit(c.start)} AND e.date <= {c.lit(c.end)}")
 
@@ -425,7 +433,7 @@ register(Indicator(
     f"{SPEC}; Kolada U31462; DOMAIN §4; seed 004 tabell 7.5–7.6", "year_only",
     (), (Measure("a_ended_h1", "A. Avslutade första halvåret", unit="personer"),
          Measure("b_returned_12m", "B. Återkommit inom ett år", flag="b", unit="personer")),
-    base_kkik, derived=(Derived("value_pct", "Ej återaktualiserade (%)", ("a_ended_h1", "b_returned_12m"),
+    base_kkik, horizon=lambda c: dt.date(c.start.year + 1, 6, 30), derived=(Derived("value_pct", "Ej återaktualiserade (%)", ("a_ended_h1", "b_returned_12m"),
                                 lambda a, b: pct(a - b, a, 0)),), spec=True))
 
 # Extensions (documented; not in exchange-v1 §4).

@@ -54,6 +54,10 @@ class Dialect:
         return (f"({self.year(on)} - {self.year(birth)} - "
                 f"CASE WHEN {self.mmdd(on)} < {self.mmdd(birth)} THEN 1 ELSE 0 END)")
 
+    def noindex(self, expr):
+        """Keep SQLite from choosing an index on a column that is NULL in nearly every row."""
+        return expr if self.pg else f"+{expr}"
+
     def date_lit(self, d: dt.date):
         return f"DATE '{d.isoformat()}'" if self.pg else f"'{d.isoformat()}'"
 
@@ -82,28 +86,74 @@ def calendar_values(d: Dialect, pairs):
     return f"SELECT column1 AS s_date, column2 AS due FROM (VALUES {rows}) AS v"
 
 
-def effective_events_sql(d: Dialect, recorded_by=None, types=None):
+def effective_events_sql(d: Dialect, recorded_by=None, types=None, until=None, since=None, fields=EVENT_FIELDS,
+                         corrections=True):
     """SQL for the effective events, optionally only some types (literals inlined, no params).
 
-    Columns: id (the original's id), case_id, type, date and :data:`EVENT_FIELDS`.
+    Columns: id (the original's id), case_id, type, date and ``fields`` (default: all of
+    :data:`EVENT_FIELDS`; fewer make a narrower relation).
+
+    ``since``/``until`` keep only events whose *effective* date lies within the bounds. They
+    let the database use the (type, date) index: originals without a correction are read by
+    index range; the few originals that have a correction (which may move the date across a
+    bound) are read by id, whatever their date; the bounds are then applied to the effective
+    date.
+
+    ``corrections=False`` may be passed only when no correction row exists (as recorded by
+    ``recorded_by``): the relation is then the originals themselves, read without the join.
     """
     cut = "" if recorded_by is None else " AND {a}.recorded_at <= " + d.ts_lit(recorded_by)
     type_filter = ""
     if types:
         type_filter = " AND o.type IN (" + ", ".join(f"'{t}'" for t in types) + ")"
-    fields = ", ".join(
-        f"CASE WHEN c.id IS NULL THEN o.{f} ELSE c.{f} END AS {f}" for f in ("date", *EVENT_FIELDS)
+    bounds = []
+    if since is not None:
+        bounds.append(f"date >= {d.date_lit(since)}")
+    if until is not None:
+        bounds.append(f"date <= {d.date_lit(until)}")
+    fields = tuple(fields)
+    cols = ", ".join(f"o.{f}" for f in ("id", "case_id", "type", "date", *fields))
+    if not corrections:
+        where = "".join(f" AND o.{b}" for b in bounds)
+        return (f"SELECT {cols} FROM cases_event o WHERE {d.noindex('o.corrects_id')} IS NULL{type_filter}{where}"
+                + cut.format(a="o"))
+    if bounds:
+        inside = " AND ".join(f"o.{b}" for b in bounds)
+        originals = (
+            f"SELECT {cols} FROM cases_event o WHERE {d.noindex('o.corrects_id')} IS NULL{type_filter} "
+            f"AND {inside}" + cut.format(a="o")
+            + f" UNION ALL SELECT {cols} FROM cases_event o WHERE o.id IN (SELECT corrects_id FROM cases_event "
+            f"WHERE corrects_id IS NOT NULL){type_filter} AND o.corrects_id IS NULL AND NOT ({inside})" + cut.format(a="o")
+        )
+    else:
+        originals = (f"SELECT {cols} FROM cases_event o WHERE {d.noindex('o.corrects_id')} IS NULL{type_filter}"
+                     + cut.format(a="o"))
+    chosen = ", ".join(
+        f"CASE WHEN c.id IS NULL THEN o.{f} ELSE c.{f} END AS {f}" for f in ("date", *fields)
     )
     latest = (
-        "SELECT id, corrects_id, voided, date, " + ", ".join(EVENT_FIELDS) + ", "
+        "SELECT " + ", ".join(("id", "corrects_id", "voided", "date", *fields)) + ", "
         "ROW_NUMBER() OVER (PARTITION BY corrects_id ORDER BY recorded_at DESC, id DESC) AS rn "
         "FROM cases_event x WHERE x.corrects_id IS NOT NULL" + cut.format(a="x")
     )
-    return (
-        f"SELECT o.id AS id, o.case_id AS case_id, o.type AS type, {fields} "
-        f"FROM cases_event o LEFT JOIN ({latest}) c ON c.corrects_id = o.id AND c.rn = 1 "
-        f"WHERE o.corrects_id IS NULL{type_filter}" + cut.format(a="o") + " AND (c.id IS NULL OR NOT c.voided)"
+    sql = (
+        f"SELECT o.id AS id, o.case_id AS case_id, o.type AS type, {chosen} "
+        f"FROM ({originals}) o LEFT JOIN ({latest}) c ON c.corrects_id = o.id AND c.rn = 1 "
+        "WHERE (c.id IS NULL OR NOT c.voided)"
     )
+    if bounds:
+        return f"SELECT * FROM ({sql}) ee WHERE " + " AND ".join(bounds)
+    return sql
+
+
+def corrections_exist(recorded_by=None):
+    """Whether any correction row exists (recorded by ``recorded_by``); one index probe."""
+    from akta.cases.models import Event
+
+    qs = Event.objects.filter(corrects__isnull=False)
+    if recorded_by is not None:
+        qs = qs.filter(recorded_at__lte=recorded_by)
+    return qs.exists()
 
 
 def known_cases_sql(d: Dialect, recorded_by=None):

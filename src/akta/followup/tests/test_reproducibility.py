@@ -114,8 +114,8 @@ EV_DATES = st.dates(min_value=dt.date(2024, 1, 1), max_value=dt.date(2024, 12, 3
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(plan=st.lists(st.tuples(EV_DATES, st.lists(st.tuples(EV_DATES, st.integers(0, 9000), st.booleans()), max_size=3)),
                      min_size=1, max_size=6),
-       cutoff_hours=st.integers(0, 9000))
-def test_sql_effective_events_equal_the_python_rules(plan, cutoff_hours):
+       cutoff_hours=st.integers(0, 9000), bounds=st.tuples(EV_DATES, EV_DATES))
+def test_sql_effective_events_equal_the_python_rules(plan, cutoff_hours, bounds):
     """For random originals with random corrections (dates, recording times, voids), the SQL
     relation gives the same events (id, date) as akta.cases.state.effective_events, both as
     corrected and as reported at a random cut-off."""
@@ -131,9 +131,15 @@ def test_sql_effective_events_equal_the_python_rules(plan, cutoff_hours):
                                  type="aktualisering", kind="anmalan", date=cd, recorded_at=rec, corrects=o, voided=void)
     events = list(Event.objects.filter(case=c))
     cut = base + dt.timedelta(hours=cutoff_hours)
+    since, until = min(bounds), max(bounds)
+    has_corrections = any(e.corrects_id for e in events)
     for recorded_by in (None, cut):
-        expected = sorted((e.effective_id, e.date) for e in effective_events(events, recorded_by=recorded_by))
-        sql = effective_events_sql(Dialect(), recorded_by)
-        got = sorted((i, d if isinstance(d, dt.date) else dt.date.fromisoformat(d))
-                     for i, d in run_sql(f"SELECT id, date FROM ({sql}) e WHERE case_id = {c.pk}"))
-        assert got == expected
+        for lo, hi in ((None, None), (since, until)):
+            expected = sorted((e.effective_id, e.date) for e in effective_events(events, recorded_by=recorded_by)
+                              if (lo is None or e.date >= lo) and (hi is None or e.date <= hi))
+            variants = [True] if has_corrections else [True, False]  # the fast path only without corrections
+            for corrections in variants:
+                sql = effective_events_sql(Dialect(), recorded_by, ("aktualisering",), hi, lo, corrections=corrections)
+                got = sorted((i, d if isinstance(d, dt.date) else dt.date.fromisoformat(d))
+                             for i, d in run_sql(f"SELECT id, date FROM ({sql}) e WHERE case_id = {c.pk}"))
+                assert got == expected
