@@ -120,8 +120,10 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.BasicAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_SCHEMA_CLASS": "akta.api_schema.AktaAutoSchema",
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PAGINATION_CLASS": "akta.api_pagination.StrictLimitOffsetPagination",
     "PAGE_SIZE": 50,
 }
 SPECTACULAR_SETTINGS = {
@@ -130,6 +132,22 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets that share a field name across components get explicit schema names.
+    "ENUM_NAME_OVERRIDES": {
+        "RiskScaleEnum": "akta.quality.models.SCALE",
+        "CaseStatusEnum": "akta.cases.api.serializers.STATUS_CHOICES",
+        "AktualiseringKindEnum": "akta.cases.schema.AKTUALISERING_KIND_CHOICES",
+        "DocumentKindEnum": "akta.quality.models.DocumentKind",
+        "DocumentStatusEnum": "akta.quality.models.DocumentStatus",
+        "DeviationStatusEnum": "akta.quality.models.DeviationStatus",
+        "LexSarahStatusEnum": "akta.quality.models.LexSarahStatus",
+        "ComplaintKindEnum": "akta.quality.models.ComplaintKind",
+        "ComplaintStatusEnum": "akta.quality.models.ComplaintStatus",
+        "RiskStatusEnum": "akta.quality.models.RiskStatus",
+        "RoundStatusEnum": "akta.quality.models.RoundStatus",
+        "ActionStatusEnum": "akta.quality.models.ActionStatus",
+        "GoalStatusEnum": "akta.quality.models.GoalStatus",
+    },
 }
 
 LOGGING = {

@@ -2,10 +2,13 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
+from akta.quality.api import router as quality_router
+
 urlpatterns = [
     path("logga-in/", auth_views.LoginView.as_view(template_name="registration/login.html"), name="login"),
     path("logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/kvalitet/", include(quality_router.urls)),
     path("api/", include("akta.cases.api.urls")),
     path("logg/", include("akta.audit.urls")),
     path("bevakningar/", include("akta.deadlines.urls")),
@@ -13,3 +16,17 @@ urlpatterns = [
     path("kvalitet/", include("akta.quality.urls")),
     path("", include("akta.cases.urls")),
 ]
+
+
+def not_found(request, exception):
+    """JSON for the API (also for paths that match no route), the Swedish page elsewhere."""
+    if request.path.startswith("/api/"):
+        from django.http import JsonResponse
+
+        return JsonResponse({"detail": "Finns inte."}, status=404)
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)
+
+
+handler404 = not_found

@@ -18,6 +18,7 @@ AKTUALISERING_KINDS = {
     "annan_vag": "På annat sätt",
     "begaran_om_yttrande": "Begäran om yttrande",
 }
+AKTUALISERING_KIND_CHOICES = list(AKTUALISERING_KINDS.items())
 FORHANDSBEDOMNING_OUTCOMES = {"inleda_utredning": "Inleda utredning", "inte_inleda_utredning": "Inte inleda utredning"}
 UTREDNING_OUTCOMES = {"insats": "Insats", "ingen_insats": "Ingen insats", "overford": "Överförd"}
 BESLUT_OUTCOMES = {"bifall": "Bifall", "delvis_bifall": "Delvis bifall", "avslag": "Avslag"}

@@ -38,7 +38,7 @@ from akta.cases.models import Case, Event, EventType, Person
 from akta.cases.state import case_state
 
 from .fields import StrictChoiceField, labelled_errors
-from .pagination import StrictLimitOffsetPagination
+from akta.api_pagination import StrictLimitOffsetPagination
 from .permissions import MayWriteCases
 from .serializers import (
     EVENT_REQUEST_SERIALIZERS,

@@ -7,6 +7,9 @@ from akta.cases.models import Case
 from akta.exchange.importer import import_exchange
 
 
+DEMO_QUALITY_YEAR = 2025
+
+
 class Command(BaseCommand):
     help = "Ladda demokommunen (syntetisk, storlek small) och skapa demoanvändare."
 
@@ -29,6 +32,12 @@ class Command(BaseCommand):
         # Give the demo caseworkers cases of their own, so "mina bevakningar" has content.
         for username, area in (("anna", "barn_och_unga"), ("bertil", "ekonomiskt_bistand")):
             Case.objects.filter(area=area, caseworker__isnull=True).update(caseworker=users[username])
+        # A year of quality work (deviations, lex Sarah, complaints, egenkontroll, …) for the
+        # kvalitetsberättelse. The synthetic history ends 2026-10-31, so the full year is 2025.
+        from akta.quality.demo import create_demo_records
+
+        counts = create_demo_records(DEMO_QUALITY_YEAR)
+        self.stdout.write("Kvalitetsregistren: " + (", ".join(f"{k} {v}" for k, v in counts.items()) or "fanns redan"))
         self.stdout.write("\nDemoinloggningar (lösenord för alla: %s):" % DEMO_PASSWORD)
         for username, role, first, last, units, protected in DEMO_USERS:
             scope = "alla enheter" if units == "*" else (", ".join(units) or "inga ärenden")
