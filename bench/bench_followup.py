@@ -73,7 +73,7 @@ def export_parquet(out: Path):
                 arrays = []
                 for name, typ, col in zip(names, types, cols):
                     if typ == pa.timestamp("us", tz="UTC"):
-                        col = [v if v is None or getattr(v, "tzinfo", None) else (v.replace(tzinfo=dt.timezone.utc) if isinstance(v, dt.datetime) else dt.datetime.fromisoformat(v).replace(tzinfo=dt.timezone.utc)) for v in col]
+                        col = [v if v is None or getattr(v, "tzinfo", None) else (v.replace(tzinfo=dt.UTC) if isinstance(v, dt.datetime) else dt.datetime.fromisoformat(v).replace(tzinfo=dt.UTC)) for v in col]
                     if typ == pa.date32():
                         col = [dt.date.fromisoformat(v) if isinstance(v, str) else v for v in col]
                     if typ == pa.bool_():
@@ -100,7 +100,11 @@ def export_parquet(out: Path):
 
 def calendar_tables(year):
     """The lag (1930:173) dates both implementations use (law data, computed once in Python)."""
-    from akta.followup.indicators import due_table, first_start_due_on_or_after, first_start_not_passed
+    from akta.followup.indicators import (
+        due_table,
+        first_start_due_on_or_after,
+        first_start_not_passed,
+    )
     from akta.law import services as law
 
     start = dt.date(year, 1, 1)
@@ -260,9 +264,9 @@ def compare(akta_tables, duck):
             d[key] = tuple(float(v) if isinstance(v, float) else v for v in row[len(keys):])
         for key in set(akta) | set(d):
             a, b = akta.get(key), d.get(key)
-            if len(key) > 1 and key[1] in ("mean_days", "median_days"):
-                if a is not None and b is not None and abs(float(a[0]) - float(b[0])) < 0.051:
-                    continue
+            if (len(key) > 1 and key[1] in ("mean_days", "median_days") and a is not None and b is not None
+                    and abs(float(a[0]) - float(b[0])) < 0.051):
+                continue
             if a != b and not (a is None and b is not None and not any(b)):
                 problems.append(f"{ind} {key}: akta {a} duckdb {b}")
     return problems

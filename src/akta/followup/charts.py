@@ -86,12 +86,12 @@ def svg(chart: Chart, chart_id="chart") -> str:
     desc = "; ".join(
         f"{cat}: " + ", ".join(f"{name} {_fmt(vals[i] if i < len(vals) else None)}" for name, vals in chart.series)
         for i, cat in enumerate(chart.categories))
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" '
-           f'role="img" aria-labelledby="{chart_id}-t {chart_id}-d" class="chart">',
+    out = [(f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" '
+            f'role="img" aria-labelledby="{chart_id}-t {chart_id}-d" class="chart">'),
            f'<title id="{chart_id}-t">{escape(chart.title)}</title><desc id="{chart_id}-d">{escape(desc)}</desc>',
-           f'<defs><pattern id="{chart_id}-hatch" width="6" height="6" patternUnits="userSpaceOnUse" '
-           f'patternTransform="rotate(45)"><rect width="6" height="6" fill="{COLORS[0]}"/>'
-           '<line x1="0" y1="0" x2="0" y2="6" stroke="#ffffff" stroke-width="2"/></pattern></defs>']
+           (f'<defs><pattern id="{chart_id}-hatch" width="6" height="6" patternUnits="userSpaceOnUse" '
+            f'patternTransform="rotate(45)"><rect width="6" height="6" fill="{COLORS[0]}"/>'
+            '<line x1="0" y1="0" x2="0" y2="6" stroke="#ffffff" stroke-width="2"/></pattern></defs>')]
     for kind, a in items:
         if kind == "rect":
             fill = f"url(#{chart_id}-hatch)" if a.get("hatch") else a["fill"]
@@ -153,7 +153,7 @@ def chart_for_table(table, title=None) -> Chart:
     """The chart of one indicator table: the first count column per first dimension (summed
     over the other dimensions, totalt rows excluded), one bar per sex; without dimensions, the
     count columns per sex."""
-    from akta.followup.engine import SEXES, SEX_LABELS
+    from akta.followup.engine import SEX_LABELS, SEXES
 
     ind = table.indicator
     cols = table.columns

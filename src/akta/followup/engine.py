@@ -13,13 +13,19 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Callable
 
 from django.db import connection, transaction
 
-from akta.followup.sql import EVENT_FIELDS, Dialect, corrections_exist, effective_events_sql, known_cases_sql
+from akta.followup.sql import (
+    EVENT_FIELDS,
+    Dialect,
+    corrections_exist,
+    effective_events_sql,
+    known_cases_sql,
+)
 
 SEXES = ("kvinna", "man", "okänt")
 TOTAL = "totalt"
@@ -135,7 +141,7 @@ class Indicator:
     spec: bool = False  # one of the v1 indicators of exchange-v1 §4
     horizon: Callable | None = None  # Ctx -> the last event date needed (default: as-of / end)
 
-    def prepare(self, ctx: "Ctx") -> "Ctx":
+    def prepare(self, ctx: Ctx) -> Ctx:
         """Set the horizon of events the base query needs (an optimisation only)."""
         ctx.until = self.horizon(ctx) if self.horizon else (ctx.as_of or ctx.end)
         return ctx

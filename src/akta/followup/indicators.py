@@ -18,8 +18,23 @@ import datetime as dt
 from functools import lru_cache
 
 from akta.access.models import Area
-from akta.cases.schema import AKTUALISERING_KINDS, BESLUT_OUTCOMES, INTERVENTIONS, LEGAL_BASIS_EXAMPLES
-from akta.followup.engine import Derived, Dim, Indicator, Measure, ParameterError, SEXES, TOTAL, round_half_up, run_sql
+from akta.cases.schema import (
+    AKTUALISERING_KINDS,
+    BESLUT_OUTCOMES,
+    INTERVENTIONS,
+    LEGAL_BASIS_EXAMPLES,
+)
+from akta.followup.engine import (
+    SEXES,
+    TOTAL,
+    Derived,
+    Dim,
+    Indicator,
+    Measure,
+    ParameterError,
+    round_half_up,
+    run_sql,
+)
 from akta.followup.sql import calendar_values, closed_at_sql
 from akta.law import services as law
 

@@ -18,8 +18,7 @@ from django.template.loader import render_to_string
 
 from akta.followup.charts import Chart, png, svg
 from akta.followup.disclosure import suppress
-from akta.followup.engine import SEX_LABELS, SEX_ORDER, SEXES, Table, TOTAL, sort_table
-from akta.followup.indicators import get
+from akta.followup.engine import SEX_LABELS, SEX_ORDER, SEXES, TOTAL, Table, sort_table
 from akta.followup.services import compute
 
 MASK = ".."
@@ -244,4 +243,4 @@ def to_docx(ctx) -> bytes:
     return buf.getvalue()
 
 
-__all__ = ["SECTIONS", "build", "collapse", "context", "to_docx", "to_pdf", "SEXES"]
+__all__ = ["SECTIONS", "SEXES", "build", "collapse", "context", "to_docx", "to_pdf"]

@@ -17,7 +17,7 @@ from akta.followup.engine import Ctx, ParameterError, Table, aggregate
 from akta.followup.indicators import INDICATORS, get
 from akta.followup.sql import Dialect
 
-__all__ = ["compute", "normalize_params", "INDICATORS", "ParameterError", "Table", "parse_date", "parse_datetime"]
+__all__ = ["INDICATORS", "ParameterError", "Table", "compute", "normalize_params", "parse_date", "parse_datetime"]
 
 TZ = ZoneInfo(settings.TIME_ZONE)
 

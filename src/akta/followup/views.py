@@ -275,10 +275,7 @@ def committee_pack(request):
 
 
 def _municipality():
-    try:
-        from akta.exchange.models import ImportBatch
+    from akta.exchange.models import ImportBatch
 
-        b = ImportBatch.objects.order_by("-id").first()
-        return b.municipality_name if b else ""
-    except Exception:  # the name is decoration only
-        return ""
+    b = ImportBatch.objects.order_by("-id").first()
+    return b.municipality_name if b else ""

@@ -14,7 +14,7 @@ from akta.followup.engine import run_sql
 from akta.followup.reports import save_report, verify
 from akta.followup.services import compute
 from akta.followup.sql import Dialect, effective_events_sql
-from akta.followup.tests.history import TZ, History, at, rows_of
+from akta.followup.tests.history import TZ, History, rows_of
 
 pytestmark = pytest.mark.django_db
 
