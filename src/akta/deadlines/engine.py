@@ -1,0 +1,673 @@
+"""Deadlines (bevakningar) derived from the case history, as of any date.
+
+``compute(as_of, ...)`` returns every deadline that is open, or was missed and is still unmet,
+at the end of ``as_of`` (exchange-v1 §4, ``akta deadlines``). Which subjects a rule applies to
+and what meets it is documented in :mod:`akta.deadlines.subjects`; periods, the 1930:173
+arithmetic and citations come from :mod:`akta.law.services`.
+
+How it is computed
+------------------
+1. **Subjects in SQL.** For each rule one anti-join returns the ids of the subjects whose
+   meeting event does not exist as of the date (e.g. anmälningar in barn och unga with no
+   skyddsbedömning dated ≤ D and recorded by the end of D). On PostgreSQL the partial indexes
+   of migration 0002 let it run from the indexes alone. A second statement fetches the few
+   survivors with their case, person and the dates the rule needs (extension, first closing).
+   Python never loops over all events.
+2. **Due dates in Python**, on that small result set, with the law component
+   (:func:`finish`): the rule version in force on the start date, lag (1930:173) 1 § and
+   2 §, extensions, the child test and the closed-case test.
+3. **Corrections.** The SQL reads original rows. Cases that have a correction recorded by the
+   as-of time (rare) are left out of the SQL and evaluated by :func:`case_facts`, a plain
+   Python reading of the same definitions over :func:`akta.cases.state.effective_events`.
+   ``compute(..., method="python")`` runs every case through that reference; the tests check
+   that both give the same answers.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import BooleanField, Exists, Max, OuterRef, Q, Subquery
+from django.db.models.expressions import RawSQL
+
+from akta.cases.models import Case, Event, EventType
+from akta.cases.state import effective_events
+from akta.deadlines import subjects as S
+from akta.law import services as law
+
+T = EventType
+TZ = ZoneInfo(settings.TIME_ZONE)
+CHUNK = 5000
+
+
+def end_of_day(d: dt.date) -> dt.datetime:
+    """The first instant after ``d`` in Europe/Stockholm: events recorded before it are known."""
+    return dt.datetime.combine(d + dt.timedelta(days=1), dt.time.min, tzinfo=TZ)
+
+
+@dataclass(slots=True)
+class CaseInfo:
+    pk: int
+    ext_id: str
+    unit_id: int
+    area: str
+    case_type: str
+    caseworker_id: int | None
+    person_id: int
+    birth_date: dt.date | None
+
+
+@dataclass(slots=True)
+class Fact:
+    """A subject whose deadline is not met as of the date, before the due date is computed."""
+
+    rule: str
+    subject_pk: int
+    subject_id: str
+    case: CaseInfo
+    start: dt.date
+    legal_basis: str = ""
+    extended_until: dt.date | None = None
+    lapse: dt.date | None = None  # first arende_avslutat after the start
+    last_consideration: dt.date | None = None  # latest overvagande (vardnadsoverflyttning_2y)
+    local: object = None  # LocalDeadlineRule for the committee's own rules
+
+
+@dataclass(slots=True)
+class Deadline:
+    """One open or missed deadline (a row of ``akta deadlines``)."""
+
+    rule: str
+    title: str
+    kind: str  # "lag" (statute, general advice, JO) or "lokal" (the committee's own rule)
+    case: CaseInfo
+    subject_pk: int
+    subject_id: str
+    start: dt.date
+    due: dt.date
+    legal_reference: str
+    overdue: bool
+    extended_until: dt.date | None = None
+    unit_code: str = ""
+
+    @property
+    def case_id(self):
+        return self.case.ext_id
+
+    @property
+    def case_pk(self):
+        return self.case.pk
+
+    @property
+    def unit_id(self):
+        return self.case.unit_id
+
+    def as_dict(self):
+        return {
+            "case_id": self.case.ext_id,
+            "subject_id": self.subject_id,
+            "rule": self.rule,
+            "legal_reference": self.legal_reference,
+            "due": self.due.isoformat(),
+            "overdue": self.overdue,
+            "title": self.title,
+            "kind": self.kind,
+            "start": self.start.isoformat(),
+            "extended_until": self.extended_until.isoformat() if self.extended_until else None,
+            "unit": self.unit_code,
+        }
+
+
+# --------------------------------------------------------------------------------------------
+# Step 2: from facts to deadlines (shared by the SQL and the Python paths)
+# --------------------------------------------------------------------------------------------
+
+@lru_cache(maxsize=4096)
+def _adult_from(birth_date):
+    return law.add_period(birth_date, years=18)
+
+
+def is_child(birth_date, on):
+    """Under 18 on ``on`` (the 18th birthday counted per lag 1930:173 1 §: 29 Feb → 28 Feb)."""
+    if birth_date is None:
+        return True  # unknown age: do not hide a child's deadline
+    return on < _adult_from(birth_date)
+
+
+@lru_cache(maxsize=65536)
+def _rule_due(rule_id, start, extended):
+    rule = law.rule(rule_id, start)  # the version in force when the clock started
+    ext = extended if rule.extendable else None
+    return rule, rule.due(start, extended_until=ext), ext
+
+
+@lru_cache(maxsize=4096)
+def _reference(rule, as_of, family):
+    key = rule.reference_key_for(family)
+    try:
+        return law.reference(key, as_of)
+    except law.LawDataMissing:
+        return law.reference(key, rule.valid_from or as_of)
+
+
+@lru_cache(maxsize=1024)
+def latest_start(rule_id, on, strictly_before=False):
+    """The latest start date whose due date is ≤ ``on`` (< ``on``): a bound for SQL filters,
+    derived from the rule's own period so that no period length is written in code."""
+    day = on
+    while True:
+        try:
+            due = law.due(rule_id, day)
+        except law.LawDataMissing:
+            return None
+        if due < on or (due == on and not strictly_before):
+            return day
+        day -= dt.timedelta(days=1)
+
+
+def finish(fact: Fact, as_of: dt.date, culled: dict | None = None) -> Deadline | None:
+    """The deadline for ``fact`` as of ``as_of``, or None if the rule does not apply to it."""
+    if fact.local is not None:
+        return _finish_local(fact, as_of)
+    case = fact.case
+    try:
+        rule, due, extended = _rule_due(fact.rule, fact.start, fact.extended_until)
+    except law.LawDataMissing:
+        return None
+    if fact.rule in S.CHILD_AT_START and not is_child(case.birth_date, fact.start):
+        return None
+    if (fact.rule in S.CHILD_AT_DUE or (fact.rule == "overvagande_6m" and fact.legal_basis in S.SOL_PLACEMENT_BASES)) \
+            and not is_child(case.birth_date, due):
+        return None
+    if fact.rule in S.LAPSE_ON_CLOSURE and fact.lapse is not None and due >= fact.lapse:
+        return None  # the case was closed before the deadline was missed
+    if fact.rule == "vardnadsoverflyttning_2y" and fact.last_consideration and fact.last_consideration >= due:
+        return None
+    if fact.rule in S.LISTED_FROM_DUE and due > as_of:
+        return None
+    if fact.rule == "kronparm_gallring_2y" and culled:
+        through = culled.get(case.unit_id)
+        if through is not None and fact.start <= through:
+            return None
+    family = fact.legal_basis.split(" ", 1)[0] if fact.legal_basis else None
+    return Deadline(
+        rule=fact.rule, title=rule.title, kind="lag", case=case, subject_pk=fact.subject_pk,
+        subject_id=fact.subject_id, start=fact.start, due=due, legal_reference=_reference(rule, as_of, family),
+        overdue=due < as_of, extended_until=extended,
+    )
+
+
+def _finish_local(fact, as_of):
+    lr = fact.local
+    try:
+        due = law.local_due(lr.as_law_rule(), fact.start)
+    except law.LawDataMissing:
+        return None
+    if fact.lapse is not None and due >= fact.lapse:
+        return None
+    return Deadline(
+        rule=lr.code, title=lr.title, kind="lokal", case=fact.case, subject_pk=fact.subject_pk,
+        subject_id=fact.subject_id, start=fact.start, due=due, legal_reference=lr.decision_reference,
+        overdue=due < as_of,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Step 1a: facts in SQL (cases without corrections)
+# --------------------------------------------------------------------------------------------
+
+def _reportable_q(prefix=""):
+    return Q(**{f"{prefix}legal_basis": "SoL 4:1"}) | Q(**{f"{prefix}legal_basis__startswith": "LSS "})
+
+
+class _SQL:
+    """The per-rule queries, bound to one as-of date, recording time and case scope."""
+
+    def __init__(self, as_of, known_at, case_scope: Q, local_rules):
+        self.as_of = as_of
+        self.known_at = known_at
+        self.case_scope = case_scope
+        self.local_rules = local_rules
+        self.out = []
+
+    # --- building blocks ---------------------------------------------------------------------
+    def ev(self, **kw):
+        """Original (uncorrected) events dated ≤ D and recorded by the as-of time."""
+        return Event.objects.filter(corrects__isnull=True, recorded_at__lt=self.known_at,
+                                    **{"date__lte": self.as_of, **kw})
+
+    def subjects(self, case_filter=None, **kw):
+        qs = self.ev(**kw)
+        cf = Q(**(case_filter or {})) & self.case_scope
+        if cf:
+            qs = qs.filter(case_id__in=Case.objects.filter(cf).values("pk"))
+        return qs
+
+    def lacking(self, qs, types, field, ref="pk"):
+        """Subjects of ``qs`` without an event of ``types`` whose ``field`` refers to them."""
+        return qs.filter(~Exists(self.ev(type__in=types, **{field: OuterRef(ref)})))
+
+    def first_closing(self, ref="date"):
+        return Subquery(
+            self.ev(type=T.ARENDE_AVSLUTAT, case_id=OuterRef("case_id"), date__gt=OuterRef(ref))
+            .order_by("date").values("date")[:1]
+        )
+
+    def details(self, ids, *fields, **annotations):
+        """Rows for the subjects ``ids`` (one statement on PostgreSQL, chunks on SQLite)."""
+        for qs in pk_batches(Event.objects.all(), ids):
+            if annotations:
+                qs = qs.annotate(**annotations)
+            yield from qs.values("case_id", *fields, *annotations)
+
+    def case(self, r):
+        """A placeholder; :meth:`run` replaces it by the case's CaseInfo (one query for all)."""
+        return r["case_id"]
+
+    def add(self, rule_id, rows, subject=("pk", "ext_id"), start="date", **names):
+        for r in rows:
+            self.out.append(Fact(
+                rule=rule_id, subject_pk=r[subject[0]], subject_id=r[subject[1]], case=self.case(r), start=r[start],
+                legal_basis=r.get(names.get("legal_basis", "legal_basis"), "") or "",
+                extended_until=r.get("ext_until"), lapse=r.get("lapse"), last_consideration=r.get("last_ov"),
+            ))
+
+    @staticmethod
+    def ids(qs):
+        return list(qs.values_list("pk", flat=True))
+
+    # --- the rules --------------------------------------------------------------------------
+    def run(self, rules):
+        bou = {"area": S.BARN_OCH_UNGA}
+        if rules & {"skyddsbedomning_0d", "forhandsbedomning_14d"}:
+            anmalan = self.subjects(bou, type=T.AKTUALISERING, kind=S.ANMALAN)
+            if "skyddsbedomning_0d" in rules:
+                ids = self.ids(self.lacking(anmalan, (T.SKYDDSBEDOMNING,), "aktualisering_id"))
+                self.add("skyddsbedomning_0d", self.details(ids, "pk", "ext_id", "date", lapse=self.first_closing()))
+            if "forhandsbedomning_14d" in rules:
+                ids = self.ids(self.lacking(anmalan, (T.FORHANDSBEDOMNING, T.UTREDNING_INLEDD), "aktualisering_id"))
+                self.add("forhandsbedomning_14d", self.details(ids, "pk", "ext_id", "date", lapse=self.first_closing()))
+        for rule_id, case_filter in (("utredning_4m", bou), ("vbu_utredning_4m", {"case_type": S.VBU_CASE_TYPE}),
+                                     ("faderskap_1y", {"case_type": S.FADERSKAP_CASE_TYPE})):
+            if rule_id in rules:
+                self.investigations(rule_id, case_filter)
+        if "samarbetssamtal_14d" in rules:
+            # Few cases, many aktualiseringar elsewhere: start from the cases' ids.
+            case_ids = list(Case.objects.filter(Q(case_type=S.SAMARBETSSAMTAL_CASE_TYPE) & self.case_scope)
+                            .values_list("pk", flat=True))
+            requests = self.ev(type=T.AKTUALISERING).filter(in_ids(Event, "case_id", case_ids))
+            step = Exists(self.ev(type__in=S.SAMARBETSSAMTAL_STEPS, case_id=OuterRef("case_id"),
+                                  date__gte=OuterRef("date")))
+            ids = self.ids(requests.filter(~step))
+            self.add("samarbetssamtal_14d", self.details(ids, "pk", "ext_id", "date", lapse=self.first_closing()))
+        if "verkstallighet_3m" in rules:
+            ids = self.ids(self.lacking(self.decisions(_reportable_q()), (T.VERKSTALLD, T.INSATS_AVSLUTAD), "beslut_id"))
+            rows = self.details(ids, "pk", "ext_id", "date", "legal_basis", closed=self.first_closing())
+            self.add("verkstallighet_3m", (r for r in rows if r["closed"] is None))
+        if "verkstallighet_avbrott_3m" in rules:
+            self.interruptions()
+        if "overvagande_6m" in rules:
+            self.placements("overvagande_6m", Q(legal_basis=S.LVU_2)
+                            | Q(legal_basis__in=S.SOL_PLACEMENT_BASES, intervention__in=S.SOL_PLACEMENTS))
+        if "omprovning_lvu3_6m" in rules:
+            self.placements("omprovning_lvu3_6m", Q(legal_basis=S.LVU_3))
+        if "vardnadsoverflyttning_2y" in rules:
+            self.placements("vardnadsoverflyttning_2y",
+                            Q(legal_basis__in=S.FAMILJEHEM_BASES, intervention__in=S.FAMILJEHEM), recurring=False)
+        if "kronparm_gallring_2y" in rules:
+            self.kronparm()
+        for lr in self.local_rules:
+            self.local(lr)
+        infos = case_infos({f.case for f in self.out})
+        for f in self.out:
+            f.case = infos[f.case]
+        return self.out
+
+    def decisions(self, cond):
+        return self.subjects(type=T.BESLUT, outcome__in=S.FAVOURABLE).filter(cond)
+
+    def investigations(self, rule_id, case_filter):
+        ids = self.ids(self.lacking(self.subjects(case_filter, type=T.UTREDNING_INLEDD), (T.UTREDNING_AVSLUTAD,),
+                                    "utredning_id"))
+        until = Subquery(
+            self.ev(type=T.UTREDNING_FORLANGD, utredning_id=OuterRef("pk"))
+            .order_by("-date", "-recorded_at", "-pk").values("until")[:1]
+        )
+        self.add(rule_id, self.details(ids, "pk", "ext_id", "date", lapse=self.first_closing(), ext_until=until))
+
+    def interruptions(self):
+        breaks = self.lacking(self.subjects(type=T.AVBROTT), (T.INSATS_AVSLUTAD,), "beslut_id", ref="beslut_id")
+        breaks = breaks.filter(~Exists(self.ev(type=T.ATERUPPTAGEN, beslut_id=OuterRef("beslut_id"),
+                                               date__gte=OuterRef("date"))))
+        ids = self.ids(breaks.filter(beslut__outcome__in=S.FAVOURABLE).filter(_reportable_q("beslut__")))
+        earliest = {}
+        for r in self.details(ids, "date", "beslut_id", "beslut__ext_id", "beslut__legal_basis",
+                              closed=self.first_closing()):
+            if r["closed"] is not None:
+                continue
+            cur = earliest.get(r["beslut_id"])
+            if cur is None or r["date"] < cur["date"]:
+                earliest[r["beslut_id"]] = r
+        self.add("verkstallighet_avbrott_3m", earliest.values(), subject=("beslut_id", "beslut__ext_id"),
+                 legal_basis="beslut__legal_basis")
+
+    def placements(self, rule_id, cond, recurring=True):
+        implemented = Exists(self.ev(type=T.VERKSTALLD, beslut_id=OuterRef("pk")))
+        ids = self.ids(self.lacking(self.decisions(cond).filter(implemented), (T.INSATS_AVSLUTAD,), "beslut_id"))
+        impl = Subquery(self.ev(type=T.VERKSTALLD, beslut_id=OuterRef("pk")).order_by("date").values("date")[:1])
+        last_ov = Subquery(self.ev(type=T.OVERVAGANDE, beslut_id=OuterRef("pk")).order_by("-date").values("date")[:1])
+        rows = []
+        for r in self.details(ids, "pk", "ext_id", "date", "legal_basis", impl=impl, last_ov=last_ov,
+                              closed=self.first_closing()):
+            if r["closed"] is not None:
+                continue
+            start = r["impl"]
+            if recurring and r["last_ov"] and r["last_ov"] > start:
+                start = r["last_ov"]
+            rows.append({**r, "start": start})
+        self.add(rule_id, rows, start="start")
+
+    def kronparm(self):
+        bound = latest_start("kronparm_gallring_2y", self.as_of)  # listed from its due date
+        if bound is None:
+            return
+        later_investigation = Exists(self.ev(type=T.UTREDNING_INLEDD, case_id=OuterRef("case_id"),
+                                             date__gte=OuterRef("date")))
+        # One statement: the subject's own row is not needed (its id comes from the anmälan).
+        rows = self.subjects({"area": S.BARN_OCH_UNGA}, type=T.FORHANDSBEDOMNING, outcome=S.INTE_INLEDA,
+                             date__lte=bound).filter(~later_investigation)
+        self.add("kronparm_gallring_2y", rows.values("case_id", "date", "aktualisering_id", "aktualisering__ext_id"),
+                 subject=("aktualisering_id", "aktualisering__ext_id"))
+
+    def local(self, lr):
+        anchors = self.subjects({"area": lr.area}, type=lr.anchor_type, date__gte=lr.valid_from)
+        if lr.valid_to:
+            anchors = anchors.filter(date__lte=lr.valid_to)
+        if lr.anchor_type == T.AKTUALISERING and lr.anchor_kind:
+            anchors = anchors.filter(kind=lr.anchor_kind)
+        closing = Exists(self.ev(type=lr.closing_type, case_id=OuterRef("case_id"), date__gte=OuterRef("date")))
+        for r in self.details(self.ids(anchors.filter(~closing)), "pk", "ext_id", "date", lapse=self.first_closing()):
+            self.out.append(Fact(rule=lr.code, subject_pk=r["pk"], subject_id=r["ext_id"], case=self.case(r),
+                                 start=r["date"], lapse=r["lapse"], local=lr))
+
+
+# --------------------------------------------------------------------------------------------
+# Step 1b: facts in Python, over one case's effective events (reference implementation)
+# --------------------------------------------------------------------------------------------
+
+def _ext(e):
+    return getattr(e, "original", e).ext_id
+
+
+def case_facts(case: CaseInfo, events, as_of, known_at, rules: set, local_rules=()) -> list[Fact]:
+    """The same facts as :func:`_sql_facts`, read from one case's history in plain Python."""
+    evs = effective_events(events, as_of=as_of, recorded_by=known_at - dt.timedelta(microseconds=1))
+    by_type = defaultdict(list)
+    for e in evs:
+        by_type[e.type].append(e)
+    refs = defaultdict(set)  # (type, referenced pk) for references
+    for e in evs:
+        for attr in ("aktualisering_id", "utredning_id", "beslut_id"):
+            target = getattr(e, attr)
+            if target:
+                refs[(e.type, target)].add(e)
+    closings = sorted(e.date for e in by_type[T.ARENDE_AVSLUTAT])
+
+    def first_closing(after):
+        return next((d for d in closings if d > after), None)
+
+    def closed_after(after):
+        return any(d > after for d in closings)
+
+    def referring(types, pk):
+        return [x for t in types for x in refs[(t, pk)]]
+
+    out = []
+
+    def fact(rule_id, e, **kw):
+        out.append(Fact(rule=rule_id, subject_pk=e.effective_id, subject_id=_ext(e), case=case,
+                        start=kw.pop("start", e.date), **kw))
+
+    if case.area == S.BARN_OCH_UNGA:
+        for a in by_type[T.AKTUALISERING]:
+            if a.kind != S.ANMALAN:
+                continue
+            if "skyddsbedomning_0d" in rules and not referring([T.SKYDDSBEDOMNING], a.effective_id):
+                fact("skyddsbedomning_0d", a, lapse=first_closing(a.date))
+            if "forhandsbedomning_14d" in rules and not referring([T.FORHANDSBEDOMNING, T.UTREDNING_INLEDD], a.effective_id):
+                fact("forhandsbedomning_14d", a, lapse=first_closing(a.date))
+
+    inv_rules = [r for r, applies in (
+        ("utredning_4m", case.area == S.BARN_OCH_UNGA),
+        ("vbu_utredning_4m", case.case_type == S.VBU_CASE_TYPE),
+        ("faderskap_1y", case.case_type == S.FADERSKAP_CASE_TYPE),
+    ) if applies and r in rules]
+    for u in by_type[T.UTREDNING_INLEDD]:
+        if referring([T.UTREDNING_AVSLUTAD], u.effective_id):
+            continue
+        ext = sorted(referring([T.UTREDNING_FORLANGD], u.effective_id), key=lambda x: (x.date, x.recorded_at, x.pk))
+        for r in inv_rules:
+            fact(r, u, lapse=first_closing(u.date), extended_until=ext[-1].until if ext else None)
+
+    if "samarbetssamtal_14d" in rules and case.case_type == S.SAMARBETSSAMTAL_CASE_TYPE:
+        for a in by_type[T.AKTUALISERING]:
+            if not any(x.date >= a.date for t in S.SAMARBETSSAMTAL_STEPS for x in by_type[t]):
+                fact("samarbetssamtal_14d", a, lapse=first_closing(a.date))
+
+    for b in by_type[T.BESLUT]:
+        if b.outcome not in S.FAVOURABLE:
+            continue
+        pk = b.effective_id
+        ended = bool(referring([T.INSATS_AVSLUTAD], pk))
+        implemented = sorted(x.date for x in referring([T.VERKSTALLD], pk))
+        if "verkstallighet_3m" in rules and S.is_reportable_basis(b.legal_basis):
+            if not implemented and not ended and not closed_after(b.date):
+                fact("verkstallighet_3m", b, legal_basis=b.legal_basis)
+        if "verkstallighet_avbrott_3m" in rules and S.is_reportable_basis(b.legal_basis) and not ended:
+            resumed = [x.date for x in referring([T.ATERUPPTAGEN], pk)]
+            open_breaks = [a.date for a in referring([T.AVBROTT], pk)
+                           if not any(r >= a.date for r in resumed) and not closed_after(a.date)]
+            if open_breaks:
+                fact("verkstallighet_avbrott_3m", b, start=min(open_breaks), legal_basis=b.legal_basis)
+        if not implemented or ended or closed_after(b.date):
+            continue
+        considered = [x.date for x in referring([T.OVERVAGANDE], pk)]
+        last_ov = max(considered) if considered else None
+        recurring_start = max(implemented[0], last_ov) if last_ov else implemented[0]
+        if "overvagande_6m" in rules and S.is_overvagande_subject(b.legal_basis, b.intervention):
+            fact("overvagande_6m", b, start=recurring_start, legal_basis=b.legal_basis, last_consideration=last_ov)
+        if "omprovning_lvu3_6m" in rules and b.legal_basis == S.LVU_3:
+            fact("omprovning_lvu3_6m", b, start=recurring_start, legal_basis=b.legal_basis, last_consideration=last_ov)
+        if ("vardnadsoverflyttning_2y" in rules and b.legal_basis in S.FAMILJEHEM_BASES
+                and b.intervention in S.FAMILJEHEM):
+            fact("vardnadsoverflyttning_2y", b, start=implemented[0], legal_basis=b.legal_basis,
+                 last_consideration=last_ov)
+
+    bound = latest_start("kronparm_gallring_2y", as_of) if "kronparm_gallring_2y" in rules else None
+    if bound is not None and case.area == S.BARN_OCH_UNGA:
+        for f in by_type[T.FORHANDSBEDOMNING]:
+            if f.outcome != S.INTE_INLEDA or f.date > bound:
+                continue
+            if any(u.date >= f.date for u in by_type[T.UTREDNING_INLEDD]):
+                continue
+            akt = next((a for a in by_type[T.AKTUALISERING] if a.effective_id == f.aktualisering_id), None)
+            if akt is None:
+                continue  # the anmälan itself is voided or dated later
+            out.append(Fact(rule="kronparm_gallring_2y", subject_pk=akt.effective_id, subject_id=_ext(akt),
+                            case=case, start=f.date))
+
+    for lr in local_rules:
+        if case.area != lr.area:
+            continue
+        for a in by_type[lr.anchor_type]:
+            if a.date < lr.valid_from or (lr.valid_to and a.date > lr.valid_to):
+                continue
+            if lr.anchor_type == T.AKTUALISERING and lr.anchor_kind and a.kind != lr.anchor_kind:
+                continue
+            if any(x.date >= a.date for x in by_type[lr.closing_type]):
+                continue
+            out.append(Fact(rule=lr.code, subject_pk=a.effective_id, subject_id=_ext(a), case=case,
+                            start=a.date, lapse=first_closing(a.date), local=lr))
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+
+
+# --------------------------------------------------------------------------------------------
+# The entry point
+# --------------------------------------------------------------------------------------------
+
+def _scope(unit_ids, caseworker_id, case_pks):
+    """A filter on cases."""
+    q = Q()
+    if unit_ids is not None:
+        q &= Q(unit_id__in=list(unit_ids))
+    if caseworker_id is not None:
+        q &= Q(caseworker_id=caseworker_id)
+    if case_pks is not None:
+        q &= Q(pk__in=list(case_pks))
+    return q
+
+
+def in_ids(model, column, ids):
+    """A filter ``column IN ids``: an array parameter on PostgreSQL, a list on SQLite."""
+    ids = list(ids)
+    if connection.vendor == "postgresql":
+        return RawSQL(f'"{model._meta.db_table}"."{column}" = ANY(%s)', (ids,), output_field=BooleanField())
+    return Q(**{f"{column}__in": ids})
+
+
+def pk_batches(qs, pks):
+    """``qs`` restricted to ``pks``: one statement with an array parameter on PostgreSQL (a
+    list of 50 000 ids costs nothing to send or parse), chunks of ``IN (...)`` on SQLite."""
+    pks = list(pks)
+    if not pks:
+        return
+    if connection.vendor == "postgresql":
+        yield qs.filter(in_ids(qs.model, "id", pks))
+        return
+    for i in range(0, len(pks), CHUNK):
+        yield qs.filter(pk__in=pks[i:i + CHUNK])
+
+
+def case_infos(pks):
+    infos = {}
+    for qs in pk_batches(Case.objects.all(), pks):
+        for r in qs.values("pk", "ext_id", "unit_id", "area", "case_type", "caseworker_id", "person_id",
+                           "person__birth_date"):
+            infos[r["pk"]] = CaseInfo(r["pk"], r["ext_id"], r["unit_id"], r["area"], r["case_type"],
+                                      r["caseworker_id"], r["person_id"], r["person__birth_date"])
+    return infos
+
+
+def corrected_case_pks(known_at, case_scope=None):
+    """Cases with a correction recorded before ``known_at``: evaluated by the Python reference."""
+    qs = Event.objects.filter(corrects__isnull=False, recorded_at__lt=known_at)
+    if case_scope:
+        qs = qs.filter(case_id__in=Case.objects.filter(case_scope).values("pk"))
+    return set(qs.values_list("case_id", flat=True).distinct())
+
+
+def local_rules():
+    from akta.deadlines.models import LocalDeadlineRule
+
+    return list(LocalDeadlineRule.objects.all())
+
+
+def culled_through(as_of):
+    """Per unit, the latest förhandsbedömning date whose kronpärm documents were culled by ``as_of``."""
+    from akta.deadlines.models import KronparmGallring
+
+    rows = KronparmGallring.objects.filter(performed_on__lte=as_of).values("unit_id").annotate(m=Max("culled_through"))
+    return {r["unit_id"]: r["m"] for r in rows}
+
+
+@contextmanager
+def tuned():
+    """On PostgreSQL, for this transaction only: no JIT (compiling costs more than these
+    queries take), no parallel workers (the anti-joins are index-only and short) and enough
+    work_mem for the anti-joins' hash tables."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cur:
+            cur.execute("SET LOCAL jit = off")
+            cur.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+            cur.execute("SET LOCAL work_mem = '64MB'")
+        yield
+
+
+_STATISTICS_CHECKED = False
+
+
+def ensure_planner_statistics():
+    """SQLite without ANALYZE statistics plans the anti-joins through the (type, date) index
+    and becomes quadratic (minutes on the medium municipality). If the events table has never
+    been analysed, analyse it once (a fraction of a second on medium)."""
+    global _STATISTICS_CHECKED
+    if _STATISTICS_CHECKED or connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cur:
+        cur.execute("SELECT name FROM sqlite_master WHERE name = 'sqlite_stat1'")
+        analysed = False
+        if cur.fetchone() is not None:
+            cur.execute("SELECT 1 FROM sqlite_stat1 WHERE tbl = 'cases_event' LIMIT 1")
+            analysed = cur.fetchone() is not None
+        if not analysed:
+            cur.execute("ANALYZE")
+    _STATISTICS_CHECKED = True
+
+
+def compute(as_of: dt.date, *, known_at: dt.datetime | None = None, unit_ids=None, caseworker_id=None,
+            case_pks=None, rules=None, include_local=False, method="auto") -> list[Deadline]:
+    """Every deadline open or missed-and-unmet at the end of ``as_of``, sorted by due date.
+
+    ``known_at``: only events recorded before this instant count (default: the end of
+    ``as_of``). ``unit_ids`` / ``caseworker_id`` / ``case_pks`` narrow the cases (worklists).
+    ``rules``: rule ids to evaluate (default all statutory rules). ``include_local``: also the
+    committee's own rules (:class:`~akta.deadlines.models.LocalDeadlineRule`).
+    ``method="python"`` runs every case through the Python reference instead of SQL.
+    """
+    if isinstance(as_of, dt.datetime) or not isinstance(as_of, dt.date):
+        raise TypeError("as_of must be a datetime.date")
+    known_at = known_at or end_of_day(as_of)
+    ensure_planner_statistics()
+    rules = set(S.LAW_RULES if rules is None else rules)
+    locals_ = local_rules() if include_local else []
+    scope = _scope(unit_ids, caseworker_id, case_pks)
+
+    facts = []
+    if method == "python":
+        python_cases = set(Case.objects.filter(scope).values_list("pk", flat=True))
+    else:
+        python_cases = corrected_case_pks(known_at, scope)
+        sql_scope = scope & ~Q(pk__in=list(python_cases)) if python_cases else scope
+        with tuned():
+            facts = _SQL(as_of, known_at, sql_scope, locals_).run(rules)
+    if python_cases:
+        infos = case_infos(python_cases)
+        events = defaultdict(list)
+        pcs = list(python_cases)
+        for i in range(0, len(pcs), 2000):
+            for e in Event.objects.filter(case_id__in=pcs[i:i + 2000], recorded_at__lt=known_at):
+                events[e.case_id].append(e)
+        for pk in pcs:
+            facts.extend(case_facts(infos[pk], events.get(pk, []), as_of, known_at, rules, locals_))
+
+    culled = culled_through(as_of) if "kronparm_gallring_2y" in rules else {}
+    out = [d for d in (finish(f, as_of, culled) for f in facts) if d is not None]
+    from akta.access.models import Unit
+
+    codes = dict(Unit.objects.values_list("pk", "code"))
+    for d in out:
+        d.unit_code = codes.get(d.case.unit_id, "")
+    out.sort(key=lambda d: (d.due, d.case.ext_id, d.rule, d.subject_id))
+    return out
