@@ -136,7 +136,11 @@ class Indicator:
     derived: tuple = ()
     columns: tuple | None = None  # column order; default: dims, sex, measures, derived
     relations: tuple = ()  # (total, (parts…)) that hold within one row, for disclosure control
-    summary: Callable | None = None  # Ctx, Table -> extra rows (e.g. mean/median)
+    # Summary rows (e.g. mean/median): ``summary_sql(ctx)`` selects (part, *dims, sex, *measures)
+    # rows over the base relation ``b`` in the same statement; ``summary(table, rows)`` turns
+    # them (and the table) into records.
+    summary_sql: Callable | None = None
+    summary: Callable | None = None
     notes: str = ""
     spec: bool = False  # one of the v1 indicators of exchange-v1 §4
     horizon: Callable | None = None  # Ctx -> the last event date needed (default: as-of / end)
@@ -235,14 +239,12 @@ def run_sql(sql, params=()):
     """Run one statistics query. On PostgreSQL, nested-loop joins are switched off for it: the
     planner cannot estimate the size of the effective-events relation (a CTE) and would
     otherwise loop over it row by row; these queries aggregate whole relations, where hash
-    joins are right. The setting is local to the query's transaction (or savepoint) and is
-    restored afterwards."""
+    joins are right; and sorts/hashes get 64 MB of work memory instead of spilling to disk.
+    The settings are local to the query's transaction (or savepoint) and are restored afterwards."""
     with transaction.atomic(), connection.cursor() as cur:
         if connection.vendor == "postgresql":
-            import os
-            for stmt in os.environ.get("AKTA_PG_SETTINGS", "SET LOCAL enable_nestloop = off").split(";"):
-                if stmt.strip():
-                    cur.execute(stmt)
+            cur.execute("SET LOCAL enable_nestloop = off")
+            cur.execute("SET LOCAL work_mem = '64MB'")
         try:
             cur.execute(sql, list(params))
             return cur.fetchall()
@@ -267,9 +269,16 @@ def aggregate(ind: Indicator, ctx: Ctx, params: dict) -> Table:
     aggs = ", ".join(_agg_expr(m) for m in ind.measures)
     group = ", ".join((*dims, "sex"))
     ind.prepare(ctx)
-    sql = f"SELECT {sel_dims}sex, {aggs} FROM ({ind.base(ctx)}) b GROUP BY {group}"
+    if ind.summary_sql:
+        sql = (f"WITH b AS MATERIALIZED ({ind.base(ctx)}) SELECT 'a' AS part, {sel_dims}sex, {aggs} FROM b "
+               f"GROUP BY {group} UNION ALL {ind.summary_sql(ctx)}")
+        result = run_sql(sql)
+        summary_rows = [r[1:] for r in result if r[0] != "a"]
+        result = [r[1:] for r in result if r[0] == "a"]
+    else:
+        result = run_sql(f"SELECT {sel_dims}sex, {aggs} FROM ({ind.base(ctx)}) b GROUP BY {group}")
     found = {}
-    for row in run_sql(sql):
+    for row in result:
         key = tuple(_norm(v) for v in row[:len(dims)])
         sex = row[len(dims)] or "okänt"
         vals = [int(v or 0) for v in row[len(dims) + 1:]]
@@ -310,7 +319,7 @@ def aggregate(ind: Indicator, ctx: Ctx, params: dict) -> Table:
     columns = list(ind.column_names)
     table = Table(ind, params, columns, [[rec[c] for c in columns] for rec in records])
     if ind.summary:
-        extra = ind.summary(ctx, table)
+        extra = ind.summary(table, summary_rows)
         for rec in extra:
             table.rows.append([rec.get(c) for c in columns])
             table.summary_keys.add(table.key_of(table.rows[-1]))

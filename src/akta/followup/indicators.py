@@ -188,10 +188,14 @@ def base_forhandsbedomning(c):
     first = c.start - dt.timedelta(days=40)
     cal = calendar_values(c.d, _check_law(lambda: due_table("forhandsbedomning_14d", first, c.end)))
     fbs = c.eff("forhandsbedomning", since=c.start, fields=("aktualisering_id",))
-    return (c.with_eff("aktualisering", fields=(), extra=f", fbs AS MATERIALIZED ({fbs}), cal AS ({cal})")
+    # Only the aktualiseringar the year's förhandsbedömningar refer to (a semi-join, not a sort
+    # of every aktualisering ever received).
+    akts = "SELECT id, date FROM eff WHERE id IN (SELECT aktualisering_id FROM fbs)"
+    return (c.with_eff("aktualisering", fields=(), materialized=c.d.pg is False,
+                       extra=f", fbs AS MATERIALIZED ({fbs}), akts AS MATERIALIZED ({akts}), cal AS ({cal})")
             + "SELECT f.case_id, k.person_id, p.sex, CASE WHEN cal.due IS NOT NULL AND f.date <= cal.due "
             "THEN 1 ELSE 0 END AS within FROM fbs f " + PERSON_JOIN.format(e="f")
-            + " LEFT JOIN eff a ON a.id = f.aktualisering_id "
+            + " LEFT JOIN akts a ON a.id = f.aktualisering_id "
             "LEFT JOIN cal ON cal.s_date = a.date")
 
 
@@ -222,35 +226,39 @@ def _closed_investigations(c):
 
 
 def base_utredningar_closed(c):
-    return ("SELECT case_id, person_id, sex, CASE WHEN days <= 30 THEN '0-30' WHEN days <= 60 THEN '31-60' "
+    return ("SELECT case_id, person_id, sex, days, CASE WHEN days <= 30 THEN '0-30' WHEN days <= 60 THEN '31-60' "
             "WHEN days <= 90 THEN '61-90' WHEN days <= 100 THEN '91-100' WHEN days <= 120 THEN '101-120' "
             f"WHEN days <= 150 THEN '121-150' ELSE '151+' END AS bucket FROM ({_closed_investigations(c)}) ci")
 
 
-def summary_utredningar_closed(c, table):
+def summary_sql_utredningar_closed(c):
+    """Over the base relation b: the sum of days per sex, and the median per sex and overall
+    (the middle value, or the mean of the two middle values), as (part, bucket, sex, count)."""
+    return (
+        "SELECT 's' AS part, 'sum_days' AS bucket, sex, SUM(days) FROM b GROUP BY sex "
+        "UNION ALL SELECT 'm', 'median_days', g, AVG(CASE WHEN rn IN ((n + 1) / 2, (n + 2) / 2) THEN days END) "
+        "FROM (SELECT g, days, ROW_NUMBER() OVER (PARTITION BY g ORDER BY days) AS rn, "
+        "COUNT(*) OVER (PARTITION BY g) AS n FROM (SELECT sex AS g, days FROM b UNION ALL "
+        f"SELECT '{TOTAL}' AS g, days FROM b) x) r GROUP BY g"
+    )
+
+
+def summary_utredningar_closed(table, rows):
     """mean_days and median_days per sex, and for totalt.
 
-    The totalt mean is derived from the parts (sum of days / number of investigations); a median
-    cannot be derived from medians, so the totalt median is taken over all investigations.
+    The mean is the sum of days / the number of investigations (the sum of the sex's bucket
+    counts); the totalt mean is derived from the parts. A median cannot be derived from
+    medians, so the totalt median is taken over all investigations.
     """
-    inner = _closed_investigations(c)
-    sql = (
-        f"WITH ci AS ({inner}), g AS (SELECT sex AS g, days FROM ci UNION ALL SELECT '{TOTAL}' AS g, days FROM ci), "
-        "r AS (SELECT g, days, ROW_NUMBER() OVER (PARTITION BY g ORDER BY days) AS rn, "
-        "COUNT(*) OVER (PARTITION BY g) AS n FROM g) "
-        "SELECT g, MAX(n), 0, "
-        "AVG(CASE WHEN rn IN ((n + 1) / 2, (n + 2) / 2) THEN days END) FROM r GROUP BY g "
-        "UNION ALL SELECT 'sum:' || sex, COUNT(*), SUM(days), NULL FROM ci GROUP BY sex"
-    )
-    res = run_sql(sql)
-    meds = {g: m for g, _, _, m in res if not str(g).startswith("sum:")}
-    sums = {g[4:]: (n, s) for g, n, s, _ in res if str(g).startswith("sum:")}
+    sums = {sex: int(v or 0) for _, sex, v in ((b, s, v) for b, s, v in rows if b == "sum_days")}
+    meds = {sex: v for b, sex, v in rows if b == "median_days"}
+    n = {s: 0 for s in (*SEXES, TOTAL)}
+    for r in table.records():
+        n[r["sex"]] += r["count"]
+    sums[TOTAL] = sum(sums.get(s, 0) for s in SEXES)
     out = []
-    n_tot = sum(int(sums.get(s, (0, 0))[0] or 0) for s in SEXES)
-    d_tot = sum(int(sums.get(s, (0, 0))[1] or 0) for s in SEXES)
     for sex in (*SEXES, TOTAL):
-        n, s = (n_tot, d_tot) if sex == TOTAL else (int(sums.get(sex, (0, 0))[0] or 0), int(sums.get(sex, (0, 0))[1] or 0))
-        mean = round_half_up(s / n, 1) if n else None
+        mean = round_half_up(sums.get(sex, 0) / n[sex], 1) if n[sex] else None
         med = meds.get(sex)
         med = round_half_up(float(med), 1) if med is not None else None
         out.append({"sex": sex, "bucket": "mean_days", "count": mean})
@@ -263,9 +271,11 @@ def _decision_status(c, la):
     the last of avbrott/aterupptagen (as akta.cases.state: interrupted until resumed)."""
     impl = f"SELECT beslut_id, MIN(date) AS date FROM eff WHERE type = 'verkstalld' AND date <= {la} GROUP BY beslut_id"
     ended = f"SELECT DISTINCT beslut_id FROM eff WHERE type = 'insats_avslutad' AND date <= {la}"
-    lastint = ("SELECT beslut_id, type, date FROM (SELECT beslut_id, type, date, ROW_NUMBER() OVER "
-               "(PARTITION BY beslut_id ORDER BY date DESC, id DESC) AS rn FROM eff "
-               f"WHERE type IN ('avbrott', 'aterupptagen') AND date <= {la}) s WHERE rn = 1")
+    key = c.d.order_key("date", "id")
+    lastint = (  # decisions whose last avbrott/aterupptagen is an avbrott, with its date
+        "SELECT beslut_id, 'avbrott' AS type, MAX(CASE WHEN type = 'avbrott' THEN date END) AS date FROM eff "
+        f"WHERE type IN ('avbrott', 'aterupptagen') AND date <= {la} GROUP BY beslut_id "
+        f"HAVING MAX(CASE WHEN type = 'avbrott' THEN {key} END) > COALESCE(MAX(CASE WHEN type = 'aterupptagen' THEN {key} END), -1)")
     return f", impl AS ({impl}), ended AS ({ended}), lastint AS ({lastint})"
 
 
@@ -423,7 +433,8 @@ register(Indicator(
     "(summa dagar / antal); medianen för totalt tas över alla utredningar.",
     f"{SPEC}; seed 004 figur 6.6–6.7", "year",
     (BUCKET,), (Measure("count", "Antal", unit="utredningar"),), base_utredningar_closed,
-    columns=("sex", "bucket", "count"), summary=summary_utredningar_closed, spec=True))
+    columns=("sex", "bucket", "count"), summary_sql=summary_sql_utredningar_closed,
+    summary=summary_utredningar_closed, spec=True))
 
 register(Indicator(
     "evb_waiting", "Ej verkställda gynnande beslut",

@@ -54,6 +54,11 @@ class Dialect:
         return (f"({self.year(on)} - {self.year(birth)} - "
                 f"CASE WHEN {self.mmdd(on)} < {self.mmdd(birth)} THEN 1 ELSE 0 END)")
 
+    def order_key(self, date_expr, id_expr):
+        """An integer that orders events by (date, id), as akta.cases.state does."""
+        day = f"({date_expr} - DATE '1970-01-01')" if self.pg else f"CAST(julianday({date_expr}) AS INTEGER)"
+        return f"(CAST({day} AS BIGINT) * 1000000000000 + {id_expr})"
+
     def noindex(self, expr):
         """Keep SQLite from choosing an index on a column that is NULL in nearly every row."""
         return expr if self.pg else f"+{expr}"
@@ -175,9 +180,11 @@ def closed_at_sql(d: Dialect, on: dt.date):
     A case is closed at the end of a day when the last of its aktualisering and
     arende_avslutat events dated on or before it (ordered by date, then id, as
     :func:`akta.cases.state.case_state`) is an arende_avslutat: a later aktualisering re-opens it.
+    One grouped aggregation over an integer (date, id) key, no sort.
     """
+    key = d.order_key("date", "id")
     return (
-        "SELECT case_id FROM (SELECT case_id, type, ROW_NUMBER() OVER (PARTITION BY case_id "
-        "ORDER BY date DESC, id DESC) AS rn FROM eff WHERE type IN ('aktualisering', 'arende_avslutat') "
-        f"AND date <= {d.date_lit(on)}) s WHERE rn = 1 AND type = 'arende_avslutat'"
+        f"SELECT case_id FROM eff WHERE type IN ('aktualisering', 'arende_avslutat') AND date <= {d.date_lit(on)} "
+        f"GROUP BY case_id HAVING MAX(CASE WHEN type = 'arende_avslutat' THEN {key} END) > "
+        f"COALESCE(MAX(CASE WHEN type = 'aktualisering' THEN {key} END), -1)"
     )
