@@ -255,7 +255,7 @@ class _SQL:
 
     def first_closing(self, ref="date"):
         return Subquery(
-            self.ev(type=T.ARENDE_AVSLUTAT, case_id=OuterRef("case_id"), date__gt=OuterRef(ref))
+            self.ev(type=T.ARENDE_AVSLUTAT, case_id=OuterRef("case_id"), date__gte=OuterRef(ref))
             .order_by("date").values("date")[:1]
         )
 
@@ -420,10 +420,10 @@ def case_facts(case: CaseInfo, events, as_of, known_at, rules: set, local_rules=
     closings = sorted(e.date for e in by_type[T.ARENDE_AVSLUTAT])
 
     def first_closing(after):
-        return next((d for d in closings if d > after), None)
+        return next((d for d in closings if d >= after), None)
 
     def closed_after(after):
-        return any(d > after for d in closings)
+        return any(d >= after for d in closings)
 
     def referring(types, pk):
         return [x for t in types for x in refs[(t, pk)]]

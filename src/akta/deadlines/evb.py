@@ -57,7 +57,9 @@ from django.utils import timezone
 from akta.cases.models import Case, Event, EventType, Sex
 from akta.cases.state import effective_events
 from akta.deadlines import subjects as S
-from akta.deadlines.engine import _reportable_q, _tuned, corrected_case_pks, ensure_planner_statistics
+from akta.deadlines.engine import _reportable_q, corrected_case_pks, ensure_planner_statistics
+from akta.deadlines.engine import latest_start as engine_latest_start
+from akta.deadlines.engine import tuned as _tuned
 from akta.law import services as law
 
 T = EventType
@@ -71,8 +73,6 @@ TOTAL_FIELDS = ("legal_basis", "sex", "count")
 # Legal basis code (exchange-v1 §2) -> reference key in akta/law/data/references.toml.
 BASIS_REFERENCE_KEYS = {"SoL 4:1": "sol.4.1", "SoL 4:2": "sol.4.2", "LSS": "lss.9", "LVU 2 §": "lvu.2",
                         "LVU 3 §": "lvu.3"}
-# A superset bound: three months per 1 § are never shorter than 89 days.
-_MIN_PERIOD_DAYS = 85
 
 
 class BadQuarter(ValueError):
@@ -212,18 +212,22 @@ def totals_from_rows(rows):
 # Clocks in SQL (cases without corrections)
 # --------------------------------------------------------------------------------------------
 
-def _sql_clocks(first, last, known_at, case_scope):
+def _sql_clocks(first, last, known_at, case_scope, latest_start=None):
     def ev(**kw):
         return Event.objects.filter(corrects__isnull=True, recorded_at__lt=known_at, **{"date__lte": last, **kw})
 
-    latest_start = last - dt.timedelta(days=_MIN_PERIOD_DAYS)
+    if latest_start is None:
+        # Only clocks that can be reportable by the quarter's end (due < last day).
+        latest_start = max((d for d in (engine_latest_start("verkstallighet_3m", last, True),
+                                        engine_latest_start("verkstallighet_avbrott_3m", last, True)) if d),
+                           default=first)
     decisions = ev(type=T.BESLUT, outcome__in=S.FAVOURABLE, date__lte=latest_start).filter(_reportable_q())
     if case_scope:
         decisions = decisions.filter(case_id__in=Case.objects.filter(case_scope).values("pk"))
     before = dict(date__lt=first)
     open_decisions = decisions.filter(
         ~Exists(ev(type__in=(T.VERKSTALLD, T.INSATS_AVSLUTAD), beslut_id=OuterRef("pk"), **before)),
-        ~Exists(ev(type=T.ARENDE_AVSLUTAT, case_id=OuterRef("case_id"), date__gt=OuterRef("date"), **before)),
+        ~Exists(ev(type=T.ARENDE_AVSLUTAT, case_id=OuterRef("case_id"), date__gte=OuterRef("date"), **before)),
     )
 
     def first_date(**kw):
@@ -234,7 +238,7 @@ def _sql_clocks(first, last, known_at, case_scope):
         impl=first_date(type=T.VERKSTALLD, beslut_id=OuterRef("pk")),
         ended=Subquery(ended.values("date")[:1]),
         ended_reason=Subquery(ended.values("reason")[:1]),
-        closed=first_date(type=T.ARENDE_AVSLUTAT, case_id=OuterRef("case_id"), date__gt=OuterRef("date")),
+        closed=first_date(type=T.ARENDE_AVSLUTAT, case_id=OuterRef("case_id"), date__gte=OuterRef("date")),
     ).values("pk", "ext_id", "case_id", "legal_basis", "intervention", "date", "impl", "ended", "ended_reason", "closed")
     clocks = [
         Clock(r["pk"], r["ext_id"], r["case_id"], r["legal_basis"], r["intervention"], r["date"], None,
@@ -248,14 +252,14 @@ def _sql_clocks(first, last, known_at, case_scope):
     open_breaks = breaks.filter(
         ~Exists(ev(type=T.INSATS_AVSLUTAD, beslut_id=OuterRef("beslut_id"), **before)),
         ~Exists(ev(type=T.ATERUPPTAGEN, beslut_id=OuterRef("beslut_id"), date__gte=OuterRef("date"), **before)),
-        ~Exists(ev(type=T.ARENDE_AVSLUTAT, case_id=OuterRef("case_id"), date__gt=OuterRef("date"), **before)),
+        ~Exists(ev(type=T.ARENDE_AVSLUTAT, case_id=OuterRef("case_id"), date__gte=OuterRef("date"), **before)),
     )
     ended_b = ev(type=T.INSATS_AVSLUTAD, beslut_id=OuterRef("beslut_id")).order_by("date", "pk")
     rows = Event.objects.filter(pk__in=open_breaks.values("pk")).annotate(
         resumed=first_date(type=T.ATERUPPTAGEN, beslut_id=OuterRef("beslut_id"), date__gte=OuterRef("date")),
         ended=Subquery(ended_b.values("date")[:1]),
         ended_reason=Subquery(ended_b.values("reason")[:1]),
-        closed=first_date(type=T.ARENDE_AVSLUTAT, case_id=OuterRef("case_id"), date__gt=OuterRef("date")),
+        closed=first_date(type=T.ARENDE_AVSLUTAT, case_id=OuterRef("case_id"), date__gte=OuterRef("date")),
     ).values("date", "reason", "case_id", "beslut_id", "beslut__ext_id", "beslut__legal_basis",
              "beslut__intervention", "beslut__date", "resumed", "ended", "ended_reason", "closed")
     grouped = {}
@@ -300,7 +304,7 @@ def case_clocks(case_pk, events, first, last, known_at):
         impl = next((e.date for e in related if e.type == T.VERKSTALLD), None)
 
         def closed_after(d):
-            return next((c for c in closings if c > d), None)
+            return next((c for c in closings if c >= d), None)
 
         clocks.append(Clock(b.effective_id, _ext(b), case_pk, b.legal_basis, b.intervention, b.date, None,
                             implemented=impl, ended=ended, ended_reason=ended_reason, closed=closed_after(b.date)))
@@ -447,3 +451,82 @@ def waiting_bands(rows, last):
                 out[r.intervention][i] += 1
                 break
     return [label for label, _, _ in bands], dict(out)
+
+
+# --------------------------------------------------------------------------------------------
+# Reconciliation with totals stated elsewhere
+# --------------------------------------------------------------------------------------------
+
+def near_misses(year, quarter, *, known_at=None):
+    """Favourable SoL 4:1/LSS decisions that a manual count may have taken for reportable ones:
+    still not implemented at the quarter's end but within their three months, or implemented
+    or ended during the quarter within their three months."""
+    first, last = quarter_bounds(year, quarter)
+    known_at = known_at or timezone.now()
+    scope = Q()
+    python_cases = corrected_case_pks(known_at)
+    with _tuned():
+        clocks = _sql_clocks(first, last, known_at, scope & ~Q(pk__in=list(python_cases)) if python_cases else scope,
+                             latest_start=last)
+    if python_cases:
+        events = defaultdict(list)
+        for e in Event.objects.filter(case_id__in=list(python_cases), recorded_at__lt=known_at):
+            events[e.case_id].append(e)
+        for pk in python_cases:
+            clocks.extend(case_clocks(pk, events.get(pk, []), first, last, known_at))
+    out = []
+    for c in clocks:
+        due = law.due(c.rule, c.start)
+        if c.start > last or classify(c, first, last) is not None:
+            continue
+        resolved = min((d for d in (c.implemented, c.ended, c.closed) if d is not None), default=None)
+        if resolved is None and due >= last:
+            out.append((c, "ännu inte tre månader vid kvartalets slut", due))
+        elif resolved is not None and first <= resolved <= last and resolved <= due:
+            out.append((c, f"verkställt eller avslutat {resolved.isoformat()}, inom tre månader", due))
+    cases = {r["pk"]: r for r in Case.objects.filter(pk__in={c.case_pk for c, _, _ in out}).values(
+        "pk", "ext_id", "person__sex")}
+    return [
+        {"beslut_id": c.beslut_id, "case_id": cases[c.case_pk]["ext_id"], "sex": cases[c.case_pk]["person__sex"],
+         "legal_basis": c.legal_basis, "intervention": c.intervention, "decision_date": c.decision_date,
+         "interruption_date": c.interruption_date, "due": due, "why": why}
+        for c, why, due in out
+    ]
+
+
+def _matches(basis, sex, legal_basis, row_sex):
+    return (not basis or basis == legal_basis) and (not sex or sex == row_sex)
+
+
+def reconcile(report, stated):
+    """Compare stated totals (StatedTotal rows of the quarter) with the report's rows.
+
+    For each stated cell: the count derived from the rows, the difference, the report rows
+    in the cell (by status) and decisions near the limit that a manual count may have taken in.
+    Also says when a stated grand total disagrees with the sum of the stated parts.
+    """
+    stated = list(stated)
+    near = near_misses(report.year, report.quarter) if stated else []
+    sex_labels = dict(Sex.choices)
+    cells = []
+    for st in stated:
+        rows = [r for r in report.rows if _matches(st.legal_basis, st.sex, r.legal_basis, r.sex)]
+        by_status = Counter(r.status for r in rows)
+        cells.append({
+            "stated_total": st,
+            "basis": st.legal_basis, "sex": st.sex,
+            "basis_label": st.legal_basis or "Alla lagrum",
+            "sex_label": sex_labels.get(st.sex, "Kvinnor och män"),
+            "stated": st.count, "derived": len(rows), "difference": st.count - len(rows),
+            "source": st.source,
+            "by_status": [(STATUS_LABELS[s], by_status.get(s, 0)) for s in STATUSES],
+            "rows": rows,
+            "near": [n for n in near if _matches(st.legal_basis, st.sex, n["legal_basis"], n["sex"])],
+        })
+    notes = []
+    parts = [st for st in stated if st.legal_basis and st.sex]
+    for whole in (st for st in stated if not st.legal_basis and not st.sex):
+        if parts and sum(p.count for p in parts) != whole.count:
+            notes.append(f"Den angivna summan {whole.count} ({whole.source}) stämmer inte med summan av de "
+                         f"angivna delarna, {sum(p.count for p in parts)}.")
+    return {"cells": cells, "notes": notes}

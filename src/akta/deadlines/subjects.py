@@ -15,12 +15,16 @@ Conventions used by every rule
   it does not (yet) exist. ``overdue`` is ``due < D``: on the due day itself the action may
   still be taken (lag 1930:173 2 § speaks of "the last day").
 * **Closed cases.** For rules about an aktualisering or an investigation, an ``arende_avslutat``
-  dated after the subject's start ends the duty *unless the deadline had already been
+  dated on or after the subject's start ends the duty *unless the deadline had already been
   missed* (due before the closing day): a missed deadline stays listed as overdue, because the
   spec lists deadlines that were "missed and [are] still unmet". For rules about a decision,
-  the end of the decision (``insats_avslutad``) or of the case (``arende_avslutat`` dated after
-  the decision) ends the duty: there is nothing left to implement or consider. The
-  quarterly IVO report (:mod:`akta.deadlines.evb`) gives such decisions their closing report.
+  the end of the decision (``insats_avslutad``) or of the case (``arende_avslutat`` on or after
+  the decision or interruption) ends the duty: there is nothing left to implement or consider.
+  The quarterly IVO report (:mod:`akta.deadlines.evb`) gives such decisions their closing
+  report. "On or after": a closing is the last step of its day
+  (:data:`akta.cases.schema.SAME_DAY_ORDER`), and so is an event that meets a deadline
+  compared with the event that started it (a resumption on the day of the interruption, an
+  investigation opened on the day of a förhandsbedömning).
 * **Children.** 11 kap. 1 a § and 2 § SoL and 6 kap. 8 § SoL speak of a *barn* (under 18,
   föräldrabalken 9 kap. 1 §). Those rules apply only if the person is under 18 on the day the
   clock starts (11 kap.) or on the due date (6 kap. 8 §, whose duty recurs while the child is

@@ -6,6 +6,7 @@ day) and 2 § (a last day on a Saturday, Sunday, public holiday, midsommarafton,
 nyårsafton moves to the next weekday — only for rules whose law data says so).
 """
 import datetime as dt
+import sys
 
 import pytest
 
@@ -15,6 +16,13 @@ from akta.deadlines.tests.helpers import History, at
 
 pytestmark = pytest.mark.django_db
 D = dt.date.fromisoformat
+METHOD = "auto"
+
+
+@pytest.fixture(params=["sql", "python"], autouse=True)
+def method(request, monkeypatch):
+    """Every history is read twice: by the SQL anti-joins and by the plain-Python reference."""
+    monkeypatch.setattr(sys.modules[__name__], "METHOD", "auto" if request.param == "sql" else "python")
 
 
 @pytest.fixture
@@ -23,7 +31,7 @@ def h(db):
 
 
 def rows(as_of, rule=None, **kw):
-    out = compute(D(as_of), include_local=kw.pop("include_local", False), **kw)
+    out = compute(D(as_of), include_local=kw.pop("include_local", False), method=METHOD, **kw)
     return [d for d in out if rule is None or d.rule == rule]
 
 
@@ -96,6 +104,19 @@ def test_closing_the_case_ends_an_open_deadline_but_not_a_missed_one(h):
     h.ev(c2, "arende_avslutat", "2025-03-20")  # closed after it was missed
     found = rows("2025-04-01", "forhandsbedomning_14d")
     assert [(d.subject_id, d.due, d.overdue) for d in found] == [(a2.ext_id, D("2025-03-17"), True)]
+
+
+def test_closing_on_the_due_day_or_the_same_day_is_not_a_missed_deadline(h):
+    c1, c2 = h.case(h.person()), h.case(h.person())
+    a1 = h.ev(c1, "aktualisering", "2025-03-03", kind="anmalan")
+    h.ev(c1, "skyddsbedomning", "2025-03-03", aktualisering=a1)
+    h.ev(c1, "arende_avslutat", "2025-03-17")  # the last day of the 14 days: not missed
+    a2 = h.ev(c2, "aktualisering", "2025-03-03", kind="anmalan")
+    h.ev(c2, "arende_avslutat", "2025-03-03")  # closed the same day, after the anmälan
+    assert one("2025-03-16", "forhandsbedomning_14d").subject_id == a1.ext_id
+    assert rows("2025-03-20", "forhandsbedomning_14d") == []
+    assert rows("2025-03-20", "skyddsbedomning_0d") == []  # "genast" = that day: closed the same day
+    assert a2
 
 
 # --- 11 kap. 2 § SoL: child investigation within four months --------------------------------
