@@ -120,7 +120,10 @@ class Ctx:
         scans them more than once); a single scan may let the database inline it instead.
         """
         m = "MATERIALIZED " if materialized else ""
-        return f"WITH eff AS {m}({self.eff(*types, since=since, fields=fields)}), kc AS ({self.cases()}){extra} "
+        # kc (the known cases) is a plain view of cases_case: never materialized, so every
+        # reference can use the primary key.
+        return (f"WITH eff AS {m}({self.eff(*types, since=since, fields=fields)}), "
+                f"kc AS NOT MATERIALIZED ({self.cases()}){extra} ")
 
 
 @dataclass(frozen=True)

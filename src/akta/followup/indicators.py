@@ -184,19 +184,37 @@ def base_akt_reporter(c):
             + f" WHERE e.date >= {c.lit(c.start)} AND e.date <= {c.lit(c.end)}")
 
 
+def allowed_days_sql(d, pairs, col, default):
+    """The number of days allowed from the date in ``col`` to its due date: ``default`` unless
+    the due date moves (lag 1930:173 2 §), listed as a CASE over those start dates — no join."""
+    moved = [(start, (due - start).days) for start, due in pairs if (due - start).days != default]
+    if not moved:
+        return str(default)
+    whens = " ".join(f"WHEN {d.date_lit(start)} THEN {n}" for start, n in moved)
+    return f"CASE {col} {whens} ELSE {default} END"
+
+
 def base_forhandsbedomning(c):
     first = c.start - dt.timedelta(days=40)
-    cal = calendar_values(c.d, _check_law(lambda: due_table("forhandsbedomning_14d", first, c.end)))
+    pairs = _check_law(lambda: due_table("forhandsbedomning_14d", first, c.end))
+    # Received earlier than `first`: due at most 14 + 4 days later, before the period, so
+    # late whatever the default says; every due date in the table is 14 days or more.
+    allowed = allowed_days_sql(c.d, pairs, "f.received", 14)
+    # Each förhandsbedömning with the date of the aktualisering it refers to, by a window (a
+    # sort, no join whose plan depends on the planner's estimates).
+    # Only the aktualiseringar those förhandsbedömningar refer to (an uncorrelated IN: a hash or
+    # an ephemeral index, built once), then a window over both.
     fbs = c.eff("forhandsbedomning", since=c.start, fields=("aktualisering_id",))
-    # Only the aktualiseringar the year's förhandsbedömningar refer to (a semi-join, not a sort
-    # of every aktualisering ever received).
-    akts = "SELECT id, date FROM eff WHERE id IN (SELECT aktualisering_id FROM fbs)"
-    return (c.with_eff("aktualisering", fields=(), materialized=c.d.pg is False,
-                       extra=f", fbs AS MATERIALIZED ({fbs}), akts AS MATERIALIZED ({akts}), cal AS ({cal})")
-            + "SELECT f.case_id, k.person_id, p.sex, CASE WHEN cal.due IS NOT NULL AND f.date <= cal.due "
-            "THEN 1 ELSE 0 END AS within FROM fbs f " + PERSON_JOIN.format(e="f")
-            + " LEFT JOIN akts a ON a.id = f.aktualisering_id "
-            "LEFT JOIN cal ON cal.s_date = a.date")
+    x = ("SELECT case_id, type, date, MAX(CASE WHEN type = 'aktualisering' THEN date END) OVER "
+         "(PARTITION BY CASE WHEN type = 'aktualisering' THEN id ELSE aktualisering_id END) AS received FROM "
+         "(SELECT id, case_id, type, date, aktualisering_id FROM fbs UNION ALL SELECT id, case_id, type, date, NULL "
+         "FROM eff WHERE id IN (SELECT aktualisering_id FROM fbs)) u")
+    return (c.with_eff("aktualisering", fields=(), materialized=False,
+                       extra=f", fbs AS MATERIALIZED ({fbs}), x AS ({x})")
+            + "SELECT f.case_id, k.person_id, p.sex, CASE WHEN f.received IS NOT NULL AND "
+            f"{c.d.days('f.date', 'f.received')} <= {allowed} THEN 1 ELSE 0 END AS within FROM x f "
+            + PERSON_JOIN.format(e="f")
+            + f" WHERE f.type = 'forhandsbedomning' AND f.date >= {c.lit(c.start)}")
 
 
 def base_utredningar_open(c):
@@ -218,11 +236,18 @@ def base_utredningar_open(c):
 
 
 def _closed_investigations(c):
-    days = c.d.days("e.date", "u.date")
+    """Investigations closed in the period with their length in days; the opening date comes
+    from a window over the investigation's events (one sort, no join)."""
     closings = c.eff("utredning_avslutad", since=c.start, fields=("utredning_id",))
-    return (c.with_eff("utredning_inledd", fields=(), extra=f", ua AS MATERIALIZED ({closings})")
-            + f"SELECT e.case_id, k.person_id, p.sex, {days} AS days FROM ua e "
-            + PERSON_JOIN.format(e="e") + " JOIN eff u ON u.id = e.utredning_id")
+    x = ("SELECT case_id, type, date, MAX(CASE WHEN type = 'utredning_inledd' THEN date END) OVER "
+         "(PARTITION BY CASE WHEN type = 'utredning_inledd' THEN id ELSE utredning_id END) AS opened FROM "
+         "(SELECT id, case_id, type, date, utredning_id FROM ua UNION ALL SELECT id, case_id, type, date, NULL "
+         "FROM eff WHERE id IN (SELECT utredning_id FROM ua)) u")
+    days = c.d.days("e.date", "e.opened")
+    return (c.with_eff("utredning_inledd", fields=(), materialized=False,
+                       extra=f", ua AS MATERIALIZED ({closings}), x AS ({x})")
+            + f"SELECT e.case_id, k.person_id, p.sex, {days} AS days FROM x e " + PERSON_JOIN.format(e="e")
+            + " WHERE e.type = 'utredning_avslutad' AND e.opened IS NOT NULL")
 
 
 def base_utredningar_closed(c):
