@@ -1,6 +1,7 @@
 """OpenAPI generation for every component: the standard error responses are documented once here.
 
-Every operation may answer 401/403 (not logged in, no right), operations on one object 404 (not
+Every operation may answer 403 (not logged in — session authentication comes first, so DRF
+answers 403, not 401 — or no right), operations on one object 404 (not
 found, or not visible to you — the same answer, so existence is not revealed), and writes 400
 (validation, each message naming its field) and 409 (optimistic-lock conflict). Components
 that document a code themselves keep their own description.
@@ -14,7 +15,6 @@ ERROR_BODY = {
 }
 DESCRIPTIONS = {
     "400": "Ogiltig begäran; varje meddelande namnger fältet.",
-    "401": "Inte inloggad.",
     "403": "Saknar behörighet.",
     "404": "Finns inte, eller ligger utanför din behörighet.",
     "409": "Konflikt: någon annan har ändrat objektet sedan du läste det.",
@@ -26,7 +26,7 @@ class AktaAutoSchema(AutoSchema):
         responses = super()._get_response_bodies(direction)
         if direction != "response":
             return responses
-        codes = ["401", "403"]
+        codes = ["403"]
         if "{" in self.path:
             codes.append("404")
         if self.method in ("POST", "PUT", "PATCH"):
