@@ -39,6 +39,9 @@ def test_json_shape_on_the_valid_exchange(imported):
     assert got[("C4", "E43", "overvagande_6m")] == ("2025-08-28", False, "13 § LVU (1990:52)")
     # 2024-10-01 + 3 months = 2025-01-01; the reporting limit is not moved by 2 §
     assert got[("C4", "E46", "verkstallighet_3m")] == ("2025-01-01", True, "28 f § LSS (1993:387)")
+    # familjehem since 2024-09-01: two years = 2026-09-01
+    assert got[("C4", "E43", "vardnadsoverflyttning_2y")] == ("2026-09-01", False, "6 kap. 8 § SoL (2001:453)")
+    assert len(got) == 4
     # E1 (C1) had its skyddsbedömning and förhandsbedömning; C1's decision E7 was implemented
     assert not any(k[0] == "C1" for k in got)
     assert not any(k[2] == "kronparm_gallring_2y" for k in got)  # E41 was corrected to inleda_utredning
