@@ -344,7 +344,8 @@ def base_kkik(c):
         "WHERE k.area = 'ekonomiskt_bistand') s WHERE rn = 1"
     )
     returns = ("SELECT k.person_id, e.date FROM eff e JOIN kc k ON k.id = e.case_id "
-               f"WHERE e.type = 'aktualisering' AND k.area = 'ekonomiskt_bistand' AND e.date > {c.lit(first)}")
+               f"WHERE e.type = 'aktualisering' AND k.area = 'ekonomiskt_bistand' AND e.date > {c.lit(first)} "
+               "AND k.person_id IN (SELECT person_id FROM ends)")
     ee = c.eff("insats_avslutad", "arende_avslutat", since=first, until=last, fields=())
     return (c.with_eff("aktualisering", since=first, fields=(), extra=f", ee AS MATERIALIZED ({ee}), cal AS ({cal}), ends AS ({ends}), ret AS ({returns})")
             + "SELECT n.case_id, n.person_id, p.sex, 1 AS a, MAX(CASE WHEN r.person_id IS NULL THEN 0 ELSE 1 END) AS b "
