@@ -292,14 +292,16 @@ def summary_utredningar_closed(table, rows):
 
 
 def _decision_status(c, la):
-    """CTEs over the favourable decisions dated on or before the day: implemented, ended, and
-    the last of avbrott/aterupptagen (as akta.cases.state: interrupted until resumed)."""
-    impl = f"SELECT beslut_id, MIN(date) AS date FROM eff WHERE type = 'verkstalld' AND date <= {la} GROUP BY beslut_id"
-    ended = f"SELECT DISTINCT beslut_id FROM eff WHERE type = 'insats_avslutad' AND date <= {la}"
+    """CTEs over the decisions' events dated on or before the day: implemented, ended (both
+    plain id lists, used with IN: duplicates do no harm), and the decisions whose last
+    avbrott/aterupptagen is an avbrott, with its date (as akta.cases.state: interrupted until
+    resumed)."""
+    impl = f"SELECT beslut_id FROM eff WHERE type = 'verkstalld' AND date <= {la} AND beslut_id IS NOT NULL"
+    ended = f"SELECT beslut_id FROM eff WHERE type = 'insats_avslutad' AND date <= {la} AND beslut_id IS NOT NULL"
     key = c.d.order_key("date", "id")
-    lastint = (  # decisions whose last avbrott/aterupptagen is an avbrott, with its date
-        "SELECT beslut_id, 'avbrott' AS type, MAX(CASE WHEN type = 'avbrott' THEN date END) AS date FROM eff "
-        f"WHERE type IN ('avbrott', 'aterupptagen') AND date <= {la} GROUP BY beslut_id "
+    lastint = (
+        "SELECT beslut_id, MAX(CASE WHEN type = 'avbrott' THEN date END) AS date FROM eff "
+        f"WHERE type IN ('avbrott', 'aterupptagen') AND date <= {la} AND beslut_id IS NOT NULL GROUP BY beslut_id "
         f"HAVING MAX(CASE WHEN type = 'avbrott' THEN {key} END) > COALESCE(MAX(CASE WHEN type = 'aterupptagen' THEN {key} END), -1)")
     return f", impl AS ({impl}), ended AS ({ended}), lastint AS ({lastint})"
 
@@ -308,20 +310,18 @@ def base_evb_waiting(c):
     a = c.as_of
     t3, t6, t9, t12 = (first_start_not_passed(m, a) for m in (3, 6, 9, 12))
     la = c.lit(a)
-    fav = ("SELECT id, case_id, legal_basis, date FROM eff WHERE type = 'beslut' "
-           "AND outcome IN ('bifall', 'delvis_bifall') "
-           f"AND (legal_basis = 'SoL 4:1' OR legal_basis LIKE 'LSS %%') AND date <= {la} "
-           "AND id NOT IN (SELECT beslut_id FROM ended WHERE beslut_id IS NOT NULL)")
+    fav = ("b.type = 'beslut' AND b.outcome IN ('bifall', 'delvis_bifall') "
+           f"AND (b.legal_basis = 'SoL 4:1' OR b.legal_basis LIKE 'LSS %%') AND b.date <= {la} "
+           "AND b.id NOT IN (SELECT beslut_id FROM ended)")
     # Waiting since the decision (never implemented, not interrupted) or since the interruption.
     waiting = (
-        "SELECT b.id, b.case_id, b.legal_basis, b.date AS since FROM fav b "
-        "WHERE b.id NOT IN (SELECT beslut_id FROM impl WHERE beslut_id IS NOT NULL) "
-        "AND b.id NOT IN (SELECT beslut_id FROM lastint WHERE type = 'avbrott' AND beslut_id IS NOT NULL) "
+        f"SELECT b.id, b.case_id, b.legal_basis, b.date AS since FROM eff b WHERE {fav} "
+        "AND b.id NOT IN (SELECT beslut_id FROM impl) AND b.id NOT IN (SELECT beslut_id FROM lastint) "
         "UNION ALL SELECT b.id, b.case_id, b.legal_basis, li.date AS since FROM lastint li "
-        "JOIN fav b ON b.id = li.beslut_id WHERE li.type = 'avbrott'"
+        f"JOIN eff b ON b.id = li.beslut_id WHERE {fav}"
     )
     return (c.with_eff("beslut", "verkstalld", "avbrott", "aterupptagen", "insats_avslutad",
-                       fields=("beslut_id", "outcome", "legal_basis"), extra=_decision_status(c, la) + f", fav AS ({fav}), w AS ({waiting})")
+                       fields=("beslut_id", "outcome", "legal_basis"), extra=_decision_status(c, la) + f", w AS ({waiting})")
             + "SELECT w.case_id, k.person_id, p.sex, w.legal_basis, "
             f"CASE WHEN w.since < {c.lit(t3)} AND w.since >= {c.lit(t6)} THEN 1 ELSE 0 END AS months_3_6, "
             f"CASE WHEN w.since < {c.lit(t6)} AND w.since >= {c.lit(t9)} THEN 1 ELSE 0 END AS months_6_9, "
@@ -359,9 +359,8 @@ def _active_interventions(c):
     st = (
         "SELECT b.id, b.case_id, b.intervention FROM eff b "
         f"WHERE b.type = 'beslut' AND b.outcome IN ('bifall', 'delvis_bifall') AND b.date <= {la} "
-        "AND b.id IN (SELECT beslut_id FROM impl) "
-        "AND b.id NOT IN (SELECT beslut_id FROM ended WHERE beslut_id IS NOT NULL) "
-        "AND b.id NOT IN (SELECT beslut_id FROM lastint WHERE type = 'avbrott' AND beslut_id IS NOT NULL) "
+        "AND b.id IN (SELECT beslut_id FROM impl) AND b.id NOT IN (SELECT beslut_id FROM ended) "
+        "AND b.id NOT IN (SELECT beslut_id FROM lastint) "
         "AND b.case_id NOT IN (SELECT case_id FROM closed_now)"
     )
     return (c.with_eff("beslut", "verkstalld", "avbrott", "aterupptagen", "insats_avslutad", "aktualisering",
