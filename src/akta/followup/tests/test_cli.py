@@ -73,3 +73,18 @@ def test_exit_code_is_non_zero(tmp_path):
     akta = os.path.join(os.path.dirname(sys.executable), "akta")
     p = subprocess.run([akta, "stats", "nope", "--year", "2024"], capture_output=True, text=True, env=env, check=False)
     assert p.returncode != 0 and "okänd indikator" in p.stderr
+
+
+def test_reconcile_a_stated_table(imported, tmp_path):
+    """Seed 004 style: a stated total that is not the sum of its stated parts is flagged, and
+    every cell that differs from the computed table is listed."""
+    f = tmp_path / "stated.csv"
+    f.write_text("area,case_type,sex,count\nbarn_och_unga,,kvinna,2\nbarn_och_unga,,man,0\n"
+                 "barn_och_unga,,okänt,0\nbarn_och_unga,,totalt,3\n", encoding="utf-8")
+    doc = json.loads(run("cases_opened", "--year", "2024", "--reconcile", str(f)))
+    assert {"cell": ["barn_och_unga", "", "totalt"], "column": "count", "stated_total": 3, "sum_of_parts": 2} in doc["total_problems"]
+    assert {"cell": ["barn_och_unga", "", "totalt"], "column": "count", "stated": 3, "computed": 2, "diff": 1} in doc["differences"]
+    with pytest.raises(CommandError, match="kolumner saknas"):
+        bad = tmp_path / "bad.csv"
+        bad.write_text("x,y\n1,2\n", encoding="utf-8")
+        run("cases_opened", "--year", "2024", "--reconcile", str(bad))

@@ -1,6 +1,7 @@
 """`akta stats INDICATOR [--year YYYY | --from DATE --to DATE | --as-of DATE] [--format json|csv]
-[--as-reported DATETIME] [--mask N]` (spec/exchange-v1.md §4). `akta stats --list` lists the
-catalogue."""
+[--as-reported DATETIME] [--mask N] [--reconcile CSV]` (spec/exchange-v1.md §4).
+`akta stats --list` lists the catalogue; `--reconcile` compares a table stated elsewhere."""
+import json
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
@@ -26,6 +27,9 @@ class Command(BaseCommand):
         parser.add_argument("--mask", type=int, default=None,
                             help="röjandeskydd: dölj celler under N (10 för publicering) med sekundär maskering")
         parser.add_argument("--list", action="store_true", help="lista indikatorerna")
+        parser.add_argument("--reconcile", metavar="CSV",
+                            help="stäm av en tabell som redovisats på annat håll (CSV med indikatorns kolumner) "
+                                 "mot den beräknade; skriver skillnaderna som JSON")
 
     def handle(self, *args, **o):
         if o["list"]:
@@ -44,6 +48,22 @@ class Command(BaseCommand):
                             as_of=o["as_of"], as_reported=o["as_reported"], mask=o["mask"])
         except ParameterError as e:
             raise CommandError(str(e)) from None
+        if o["reconcile"]:
+            from akta.followup.reconcile import ReconcileError, reconcile
+
+            try:
+                with open(o["reconcile"], "rb") as f:
+                    result = reconcile(f.read(), table)
+            except (OSError, ReconcileError) as e:
+                raise CommandError(f"{o['reconcile']}: {e}") from None
+            self.stdout.write(json.dumps({
+                "indicator": table.indicator.id, "key_columns": list(result.key_columns),
+                "differences": [{"cell": list(d.key), "column": d.column, "stated": d.stated, "computed": d.computed,
+                                 "diff": d.diff} for d in result.differences],
+                "total_problems": [{"cell": list(t.key), "column": t.column, "stated_total": t.stated_total,
+                                    "sum_of_parts": t.sum_of_parts} for t in result.total_problems],
+            }, ensure_ascii=False))
+            return
         if o["format"] == "csv":
             sys.stdout.write(to_csv(table))
         else:
