@@ -315,8 +315,8 @@ def main():
     best_a, best_d = min(akta_runs), min(duck_runs)
     db = connection.vendor
     cmd = " ".join(sys.argv)
-    url = os.environ.get("DATABASE_URL", "") or "(embedded SQLite)"
-    print(f"Command: `{('DATABASE_URL=' + url + ' ') if os.environ.get('DATABASE_URL') else ''}.venv/bin/python {cmd}`\n")
+    env = " ".join(f"{k}={os.environ[k]}" for k in ("DATABASE_URL", "AKTA_DATA_DIR") if os.environ.get(k))
+    print(f"Command: `{env + ' ' if env else ''}.venv/bin/python {cmd}`\n")
     print(f"| database | events | year | Akta v1 set, best of {args.repeat} (first) | DuckDB, best of {args.repeat} (first) | Akta/DuckDB | Parquet export | results equal |")
     print("|---|---|---|---|---|---|---|---|")
     print(f"| {db} | {n_events:,} | {args.year} | {best_a:.2f} s ({akta_runs[0]:.2f} s) | {best_d:.2f} s ({duck_runs[0]:.2f} s) | "

@@ -33,7 +33,6 @@ from akta.followup.engine import (
     Measure,
     ParameterError,
     round_half_up,
-    run_sql,
 )
 from akta.followup.sql import calendar_values, closed_at_sql
 from akta.law import services as law
