@@ -10,6 +10,7 @@ identifiers (no ivo_id, no case id): those go to IVO through ``akta evb --format
 from __future__ import annotations
 
 import io
+import re
 from collections import Counter
 
 from django.template.loader import render_to_string
@@ -30,13 +31,18 @@ def municipality_name():
     return (batch.municipality_name if batch else "") or "Socialnämnden"
 
 
+def basis_sort_key(basis):
+    """SoL before LSS, and LSS 9 § 2 before LSS 9 § 10."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", basis)]
+
+
 def summary(report):
     """Rows [basis, label, [counts per SEX_COLUMNS], total] and the column sums, from report.totals."""
     by_basis = {}
     for t in report.totals:
         by_basis.setdefault(t["legal_basis"], Counter())[t["sex"]] += t["count"]
     rows = []
-    for basis in sorted(by_basis):
+    for basis in sorted(by_basis, key=basis_sort_key):
         counts = [by_basis[basis][sex] for sex, _ in SEX_COLUMNS]
         rows.append({"basis": basis, "label": evb.basis_reference(basis, report.last), "counts": counts,
                      "total": sum(counts)})

@@ -114,8 +114,13 @@ def _worklist(request, scope):
                               units=Unit.objects.filter(pk__in=unit_ids(request.user)).order_by("name"))
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
     deadlines, units = user_deadlines(request.user, scope, today, unit_code=data.get("enhet") or None)
+    culling = 0
     if data.get("regel"):
         deadlines = [d for d in deadlines if d.rule == data["regel"]]
+    else:
+        # Culling of the kronpärm is a registry task, done in bulk per unit: counted apart.
+        culling = sum(1 for d in deadlines if d.rule in S.LISTED_FROM_DUE)
+        deadlines = [d for d in deadlines if d.rule not in S.LISTED_FROM_DUE]
     warn = warning_days()
     status = data.get("status") or ""
     counts = dict.fromkeys(SECTION_LABELS, 0)
@@ -130,7 +135,7 @@ def _worklist(request, scope):
     params = request.GET.copy()
     params.pop("sida", None)
     context = {"nav": nav, "scope": scope, "form": form, "today": today, "week_end": week_end(today),
-               "counts": counts, "status": status, "query_string": params.urlencode(),
+               "counts": counts, "status": status, "query_string": params.urlencode(), "culling": culling,
                "title": "Mina bevakningar" if scope == "mina" else "Bevakningar i min enhet"}
     if status == "":
         sections = []
@@ -289,15 +294,17 @@ def evb_page(request):
                      "intervention": INTERVENTIONS.get(r.intervention, r.intervention),
                      "status": evb.STATUS_LABELS[r.status], "sex": dict(Sex.choices).get(r.sex, r.sex)})
     ctx = reports.context(report)
+    today = timezone.localdate()
     quarters = []
-    yy, qq = year, q
-    for _ in range(8):
+    yy, qq = today.year, (today.month - 1) // 3 + 1
+    for _ in range(12):
         quarters.append(evb.quarter_label(yy, qq))
         yy, qq = (yy, qq - 1) if qq > 1 else (yy - 1, 4)
+    if label not in quarters:
+        quarters.append(label)
     return render(request, "deadlines/evb.html", {
         "nav": _nav(request, "evb"), "report": report, "label": label, "rows": rows, "ctx": ctx, "form": form,
         "reconciliation": reconciliation, "quarters": quarters,
-        "next_label": evb.quarter_label(*(year, q + 1) if q < 4 else (year + 1, 1)),
     })
 
 
