@@ -129,14 +129,17 @@ def base_cases_opened(c):
 
 
 def _active_cases(c):
-    """Cases open on at least one day of [start, end]."""
+    """Cases open on at least one day of [start, end]: opened by the end, and either opened in
+    the period, not closed at the end of the day before it, or re-opened by an aktualisering in
+    it. Two narrow relations: the status events up to the day before, and the period's
+    aktualiseringar."""
     before = c.start - dt.timedelta(days=1)
-    reopened = ("SELECT DISTINCT case_id FROM eff WHERE type = 'aktualisering' "
-                f"AND date >= {c.lit(c.start)} AND date <= {c.lit(c.end)}")
+    reopened = "SELECT case_id FROM " + f"({c.eff('aktualisering', since=c.start, fields=())}) r"
     return (
-        c.with_eff("aktualisering", "arende_avslutat", fields=(),
-                   extra=f", closed_before AS ({closed_at_sql(c.d, before)}), reopened AS ({reopened})")
-        + "SELECT k.id AS case_id, k.person_id, p.sex, k.area, k.case_type FROM kc k "
+        f"WITH eff AS ({c.eff('aktualisering', 'arende_avslutat', until=before, fields=())}), "
+        f"kc AS NOT MATERIALIZED ({c.cases()}), closed_before AS ({closed_at_sql(c.d, before)}), "
+        f"reopened AS ({reopened}) "
+        "SELECT k.id AS case_id, k.person_id, p.sex, k.area, k.case_type FROM kc k "
         "JOIN cases_person p ON p.id = k.person_id "
         f"WHERE k.opened <= {c.lit(c.end)} AND (k.opened >= {c.lit(c.start)} "
         "OR k.id NOT IN (SELECT case_id FROM closed_before) OR k.id IN (SELECT case_id FROM reopened))"
