@@ -161,3 +161,33 @@ def test_masked_json_has_nulls(client, chief):
     js = client.get(url("indicator", "cases_opened", year=2024, mask=10, format="json")).json()
     assert all(r[3] is None or r[3] == 0 for r in js["rows"])  # every count here is below 10
     assert json.dumps(js)
+
+
+def test_drilldown_of_event_and_person_counts_keeps_the_number(client, make_user):
+    """A cell counting events (three aktualiseringar in one case) or persons (one person, two
+    cases) drills down to the same number, whatever the user may see."""
+    from akta.followup.tests.history import History
+
+    h = History()
+    p = h.person("kvinna", born="2015-01-01")
+    c1 = h.case(p, opened="2024-01-01", unit="bou1")
+    c2 = h.case(p, opened="2024-05-01", unit="bou2")
+    for d in ("2024-01-01", "2024-02-01", "2024-03-01"):
+        h.akt(c1, d)
+    h.akt(c2, "2024-05-01")
+    inside = make_user("inne", units=["bou1"])
+    outside = make_user("ute", units=["annan"])
+    q = {"year": 2024, "k_area": "barn_och_unga", "k_kind": "anmalan", "k_age_band": "0-12", "k_sex": "kvinna", "column": "count"}
+    client.force_login(outside)
+    html = client.get(url("cell", "aktualiseringar", **q)).content.decode()
+    assert 'id="cell-value">4<' in html and "4 händelser i ärenden utanför din behörighet" in html
+    client.force_login(inside)
+    html = client.get(url("cell", "aktualiseringar", **q)).content.decode()
+    assert 'id="cell-value">4<' in html and "1 händelser i ärenden utanför din behörighet" in html
+    assert c1.ext_id in html and c2.ext_id not in html
+    pq = {"year": 2024, "k_area": "barn_och_unga", "k_sex": "totalt", "column": "count"}
+    html = client.get(url("cell", "persons_active", **pq)).content.decode()
+    assert 'id="cell-value">1<' in html and "utanför din behörighet" not in html  # one person, visible through c1
+    client.force_login(outside)
+    html = client.get(url("cell", "persons_active", **pq)).content.decode()
+    assert "1 personer (med ärenden) utanför din behörighet" in html
