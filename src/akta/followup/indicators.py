@@ -123,7 +123,8 @@ def _check_law(fn):
 # Base queries (one row per counted unit).
 
 def base_cases_opened(c):
-    return (c.with_eff() + "SELECT k.id AS case_id, k.person_id, p.sex, k.area, k.case_type FROM kc k "
+    return (f"WITH kc AS NOT MATERIALIZED ({c.cases()}) "
+            "SELECT k.id AS case_id, k.person_id, p.sex, k.area, k.case_type FROM kc k "
             "JOIN cases_person p ON p.id = k.person_id "
             f"WHERE k.opened >= {c.lit(c.start)} AND k.opened <= {c.lit(c.end)}")
 
