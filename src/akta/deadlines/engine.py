@@ -147,13 +147,23 @@ def _rule_due(rule_id, start, extended):
     return rule, rule.due(start, extended_until=ext), ext
 
 
-@lru_cache(maxsize=4096)
+_references = {}
+
+
 def _reference(rule, as_of, family):
-    key = rule.reference_key_for(family)
-    try:
-        return law.reference(key, as_of)
-    except law.LawDataMissing:
-        return law.reference(key, rule.valid_from or as_of)
+    """The citation of ``rule`` in force on ``as_of`` (memoised: a Rule hashes slowly)."""
+    memo = (rule.id, rule.valid_from, as_of, family)
+    text = _references.get(memo)
+    if text is None:
+        key = rule.reference_key_for(family)
+        try:
+            text = law.reference(key, as_of)
+        except law.LawDataMissing:
+            text = law.reference(key, rule.valid_from or as_of)
+        if len(_references) > 4096:
+            _references.clear()
+        _references[memo] = text
+    return text
 
 
 @lru_cache(maxsize=1024)
@@ -223,7 +233,9 @@ def _finish_local(fact, as_of):
 # --------------------------------------------------------------------------------------------
 
 def _reportable_q(prefix=""):
-    return Q(**{f"{prefix}legal_basis": "SoL 4:1"}) | Q(**{f"{prefix}legal_basis__startswith": "LSS "})
+    """SoL 4:1 and LSS decisions, as an explicit list of codes (so that PostgreSQL can use the
+    partial index deadlines_ev_beslut_rapp)."""
+    return Q(**{f"{prefix}legal_basis__in": S.REPORTABLE_BASES})
 
 
 class _SQL:
@@ -324,9 +336,10 @@ class _SQL:
             self.kronparm()
         for lr in self.local_rules:
             self.local(lr)
-        infos = case_infos({f.case for f in self.out})
+        infos = case_infos({f.case for f in self.out if not isinstance(f.case, CaseInfo)})
         for f in self.out:
-            f.case = infos[f.case]
+            if not isinstance(f.case, CaseInfo):
+                f.case = infos[f.case]
         return self.out
 
     def decisions(self, cond):
@@ -379,11 +392,19 @@ class _SQL:
             return
         later_investigation = Exists(self.ev(type=T.UTREDNING_INLEDD, case_id=OuterRef("case_id"),
                                              date__gte=OuterRef("date")))
-        # One statement: the subject's own row is not needed (its id comes from the anmälan).
-        rows = self.subjects({"area": S.BARN_OCH_UNGA}, type=T.FORHANDSBEDOMNING, outcome=S.INTE_INLEDA,
-                             date__lte=bound).filter(~later_investigation)
-        self.add("kronparm_gallring_2y", rows.values("case_id", "date", "aktualisering_id", "aktualisering__ext_id"),
-                 subject=("aktualisering_id", "aktualisering__ext_id"))
+        # One statement, with the case's id and unit: many rows, and the rule needs no more
+        # of the case (no child test), so no second lookup of the cases.
+        rows = (self.ev(type=T.FORHANDSBEDOMNING, outcome=S.INTE_INLEDA, date__lte=bound, case__area=S.BARN_OCH_UNGA)
+                .filter(~later_investigation))
+        if self.case_scope:
+            rows = rows.filter(case_id__in=Case.objects.filter(self.case_scope).values("pk"))
+        cases = {}
+        for case_id, day, akt_id, akt_ext, case_ext, unit_id in raw_rows(rows.values_list(
+                "case_id", "date", "aktualisering_id", "aktualisering__ext_id", "case__ext_id", "case__unit_id")):
+            info = cases.get(case_id)
+            if info is None:
+                info = cases[case_id] = CaseInfo(case_id, case_ext, unit_id, S.BARN_OCH_UNGA, "", None, None, None)
+            self.out.append(Fact("kronparm_gallring_2y", akt_id, akt_ext, info, day))
 
     def local(self, lr):
         anchors = self.subjects({"area": lr.area}, type=lr.anchor_type, date__gte=lr.valid_from)
@@ -534,6 +555,17 @@ def _scope(unit_ids, caseworker_id, case_pks):
     if case_pks is not None:
         q &= Q(pk__in=list(case_pks))
     return q
+
+
+def raw_rows(qs):
+    """The rows of a ``values_list`` queryset as the database driver returns them: for the one
+    query that may return tens of thousands of rows, without Django's per-row conversions
+    (the selected columns are ids, dates and strings, which the drivers already convert)."""
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        while batch := cur.fetchmany(10000):
+            yield from batch
 
 
 def in_ids(model, column, ids):

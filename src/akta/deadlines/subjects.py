@@ -154,6 +154,17 @@ SUBJECT_LABELS = {
 }
 
 
+def _reportable_bases():
+    from akta.cases.schema import LEGAL_BASIS_EXAMPLES
+    from akta.cases.schema import is_reportable_basis as _is
+
+    return tuple(b for b in LEGAL_BASIS_EXAMPLES if _is(b))
+
+
+# Every legal basis code whose favourable decisions are reported when not implemented.
+REPORTABLE_BASES = _reportable_bases()
+
+
 def is_reportable_basis(legal_basis):
     """SoL 4:1 and LSS decisions: 16 kap. 6 f § SoL, 28 f § LSS."""
     from akta.cases.schema import is_reportable_basis as _is

@@ -42,7 +42,7 @@ from akta.deadlines.worklist import (
 )
 from akta.law import services as law
 
-SECTION_ROWS = 50
+SECTION_ROWS = 25
 PAGE_SIZE = 100
 DEFAULT_SECTIONS = ("forsenade", "vecka", "varning")
 
@@ -89,7 +89,9 @@ def _rows(request, deadlines, today, warn):
     url = _case_url_template()
     rows = []
     for d in deadlines:
-        label, masked = labels.get(d.case.pk, ("", False))
+        if d.case.pk not in labels:
+            continue  # no longer in the user's units
+        label, masked = labels[d.case.pk]
         days = (d.due - today).days
         if days < 0:
             status = f"Försenad {-days} {'dag' if days == -1 else 'dagar'}"

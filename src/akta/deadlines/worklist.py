@@ -15,8 +15,10 @@ municipality), so each unit set's result for today is kept in memory with the ev
 high-water mark (the largest event id). The case history is append-only and every deadline
 depends only on its own case's events, so when new events arrive only their cases are
 recomputed and merged in; a change of the committee's own rules or of a kronpärm culling
-rebuilds the snapshot, as does a new day. Who may see a case and who handles it are read
-fresh on every request, never from the snapshot.
+rebuilds the snapshot, as does a new day or an age of 30 minutes. Who handles a case is read
+fresh on every request, and every case shown or exported is checked against the user's
+units again (a case moved to another unit without an event stays counted in the old unit's
+numbers for at most 30 minutes, but is never shown there).
 """
 from __future__ import annotations
 
@@ -123,38 +125,37 @@ def section_of(d, today, warn):
 
 def user_deadlines(user, scope, today, *, unit_code=None):
     """(deadlines, units) for ``user``: ``scope`` "mina" (cases the user handles) or "enhet"
-    (cases of the user's units, optionally one unit). Only cases the user may see."""
+    (cases of the user's units, optionally one unit).
+
+    The unit of a case is taken from the snapshot (at most ``_MAX_AGE`` old); whether the user
+    may still see each case that is *shown* is checked again by :func:`person_labels`. Who
+    handles a case is read fresh.
+    """
     from akta.access.models import Unit
 
     my_units = unit_ids(user)
     units = list(Unit.objects.filter(pk__in=my_units).order_by("name"))
     if not my_units:
         return [], units
-    deadlines = deadlines_for(my_units, today)
-    # Read who may see and who handles each case now, not from the snapshot.
-    fresh = {}
-    pks = list({d.case.pk for d in deadlines})
-    for qs in engine.pk_batches(Case.objects.all(), pks):
-        fresh.update({r[0]: r[1:] for r in qs.values_list("pk", "unit_id", "caseworker_id")})
-    wanted_units = set(my_units)
+    wanted = set(my_units)
     if unit_code:
-        wanted_units &= {u.pk for u in units if u.code == unit_code}
-    out = []
-    for d in deadlines:
-        unit_id, caseworker_id = fresh.get(d.case.pk, (None, None))
-        if unit_id not in wanted_units:
-            continue
-        if scope == "mina" and caseworker_id != user.pk:
-            continue
-        out.append(d)
-    return out, units
+        wanted &= {u.pk for u in units if u.code == unit_code}
+    deadlines = [d for d in deadlines_for(my_units, today) if d.case.unit_id in wanted]
+    if scope == "mina":
+        mine = set(Case.objects.filter(caseworker=user, unit_id__in=wanted).values_list("pk", flat=True))
+        deadlines = [d for d in deadlines if d.case.pk in mine]
+    return deadlines, units
 
 
 def person_labels(user, deadlines):
-    """Name and personnummer per case pk – or "Skyddad identitet" without the explicit right."""
+    """Per case pk the person's name and personnummer – or "Skyddad identitet" without the
+    explicit right – for the cases the user may see now (others are left out)."""
+    visible = set(unit_ids(user))
     pks = {d.case.pk for d in deadlines}
     labels = {}
     for case in Case.objects.filter(pk__in=pks).select_related("person"):
+        if case.unit_id not in visible:
+            continue
         p = case.person
         if not may_see_identity(user, p):
             labels[case.pk] = (PROTECTED_LABEL, True)

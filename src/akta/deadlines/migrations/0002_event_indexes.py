@@ -16,13 +16,22 @@ Django model state: if ``cases.Event`` ever moves them into ``Meta.indexes`` (wi
 from django.db import migrations
 
 NOT_CORRECTION = "corrects_id IS NULL"
+# The legal bases of 16 kap. 6 f § SoL and 28 f § LSS (exchange-v1 §2 codes); equal to
+# akta.deadlines.subjects.REPORTABLE_BASES (checked by a test).
+REPORTABLE_BASES = ("SoL 4:1", *(f"LSS 9 § {n}" for n in range(1, 11)))
+REPORTABLE = ", ".join(f"'{b}'" for b in REPORTABLE_BASES)
 
 INDEXES = {
     # subjects
-    "deadlines_ev_anmalan": ("case_id, date, recorded_at, id", f"type = 'aktualisering' AND kind = 'anmalan' AND {NOT_CORRECTION}"),
+    "deadlines_ev_anmalan": ("id, case_id, date, recorded_at", f"type = 'aktualisering' AND kind = 'anmalan' AND {NOT_CORRECTION}"),
     "deadlines_ev_utredning": ("case_id, date, recorded_at, id", f"type = 'utredning_inledd' AND {NOT_CORRECTION}"),
     "deadlines_ev_beslut": ("outcome, legal_basis, intervention, case_id, date, recorded_at, id",
                             f"type = 'beslut' AND {NOT_CORRECTION}"),
+    # favourable SoL 4:1 / LSS decisions in id order: the verkställighet anti-join merges it
+    # with deadlines_ev_bes_ref without sorting (akta.deadlines.subjects.REPORTABLE_BASES)
+    "deadlines_ev_beslut_rapp": ("id, case_id, date, recorded_at",
+                                 f"type = 'beslut' AND outcome IN ('bifall', 'delvis_bifall') "
+                                 f"AND legal_basis IN ({REPORTABLE}) AND {NOT_CORRECTION}"),
     "deadlines_ev_fhb_ej": ("case_id, date, recorded_at, aktualisering_id, id",
                             f"type = 'forhandsbedomning' AND outcome = 'inte_inleda_utredning' AND {NOT_CORRECTION}"),
     "deadlines_ev_avslutat": ("case_id, date, recorded_at", f"type = 'arende_avslutat' AND {NOT_CORRECTION}"),

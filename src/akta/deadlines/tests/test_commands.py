@@ -101,3 +101,16 @@ def test_property_sql_and_python_reference_agree(db, tmp_path_factory, history):
             raise Rollback
     except Rollback:
         pass
+
+
+def test_the_partial_index_lists_exactly_the_reportable_legal_bases():
+    """Migration 0002 spells out the SoL 4:1 and LSS codes of its partial index; they must be
+    the codes the queries use (16 kap. 6 f § SoL, 28 f § LSS)."""
+    import importlib
+
+    from akta.cases.schema import LEGAL_BASIS_EXAMPLES, is_reportable_basis
+    from akta.deadlines import subjects
+
+    migration = importlib.import_module("akta.deadlines.migrations.0002_event_indexes")
+    assert migration.REPORTABLE_BASES == subjects.REPORTABLE_BASES
+    assert set(subjects.REPORTABLE_BASES) == {b for b in LEGAL_BASIS_EXAMPLES if is_reportable_basis(b)}
