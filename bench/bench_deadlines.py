@@ -88,7 +88,7 @@ def main(argv=None):
             size = len(out.getvalue())
         return times, size
 
-    times, size = command("deadlines", "--as-of", as_of.isoformat())
+    times, _ = command("deadlines", "--as-of", as_of.isoformat())
     import json
 
     out = io.StringIO()
@@ -96,7 +96,7 @@ def main(argv=None):
     n_deadlines = len(json.loads(out.getvalue()))
     results.append((f"`akta deadlines --as-of {as_of}` (whole municipality, {n_deadlines} rows)",
                     f"cold {ms(times[0])}", f"median {ms(statistics.median(times))}", f"max {ms(max(times))}"))
-    times, size = command("evb", "--quarter", quarter)
+    times, _ = command("evb", "--quarter", quarter)
     out = io.StringIO()
     call_command("evb", "--quarter", quarter, stdout=out)
     n_rows = len(json.loads(out.getvalue())["rows"])

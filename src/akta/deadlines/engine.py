@@ -487,9 +487,9 @@ def case_facts(case: CaseInfo, events, as_of, known_at, rules: set, local_rules=
         pk = b.effective_id
         ended = bool(referring([T.INSATS_AVSLUTAD], pk))
         implemented = sorted(x.date for x in referring([T.VERKSTALLD], pk))
-        if "verkstallighet_3m" in rules and S.is_reportable_basis(b.legal_basis):
-            if not implemented and not ended and not closed_after(b.date):
-                fact("verkstallighet_3m", b, legal_basis=b.legal_basis)
+        if ("verkstallighet_3m" in rules and S.is_reportable_basis(b.legal_basis)
+                and not implemented and not ended and not closed_after(b.date)):
+            fact("verkstallighet_3m", b, legal_basis=b.legal_basis)
         if "verkstallighet_avbrott_3m" in rules and S.is_reportable_basis(b.legal_basis) and not ended:
             resumed = [x.date for x in referring([T.ATERUPPTAGEN], pk)]
             open_breaks = [a.date for a in referring([T.AVBROTT], pk)

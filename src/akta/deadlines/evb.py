@@ -57,7 +57,11 @@ from django.utils import timezone
 from akta.cases.models import Case, Event, EventType, Sex
 from akta.cases.state import effective_events
 from akta.deadlines import subjects as S
-from akta.deadlines.engine import _reportable_q, corrected_case_pks, ensure_planner_statistics
+from akta.deadlines.engine import (
+    _reportable_q,
+    corrected_case_pks,
+    ensure_planner_statistics,
+)
 from akta.deadlines.engine import latest_start as engine_latest_start
 from akta.deadlines.engine import tuned as _tuned
 from akta.law import services as law
@@ -224,7 +228,7 @@ def _sql_clocks(first, last, known_at, case_scope, latest_start=None):
     decisions = ev(type=T.BESLUT, outcome__in=S.FAVOURABLE, date__lte=latest_start).filter(_reportable_q())
     if case_scope:
         decisions = decisions.filter(case_id__in=Case.objects.filter(case_scope).values("pk"))
-    before = dict(date__lt=first)
+    before = {"date__lt": first}
     open_decisions = decisions.filter(
         ~Exists(ev(type__in=(T.VERKSTALLD, T.INSATS_AVSLUTAD), beslut_id=OuterRef("pk"), **before)),
         ~Exists(ev(type=T.ARENDE_AVSLUTAT, case_id=OuterRef("case_id"), date__gte=OuterRef("date"), **before)),
@@ -394,7 +398,7 @@ def report(year, quarter, *, known_at=None, unit_ids=None, method="auto") -> Rep
         python_cases = set(Case.objects.filter(scope).values_list("pk", flat=True))
         clocks = []
     else:
-        python_cases = corrected_case_pks(known_at, Q(**{"case__unit_id__in": list(unit_ids)}) if unit_ids is not None else None)
+        python_cases = corrected_case_pks(known_at, scope)
         case_scope = scope
         if python_cases:
             case_scope &= ~Q(pk__in=list(python_cases))

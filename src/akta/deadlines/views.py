@@ -27,8 +27,19 @@ from akta.cases.models import Case, Sex
 from akta.cases.schema import INTERVENTIONS
 from akta.deadlines import evb, reports
 from akta.deadlines import subjects as S
-from akta.deadlines.forms import CullingForm, LocalRuleForm, StatedTotalForm, WorklistFilterForm
-from akta.deadlines.models import DEFAULT_WARNING_DAYS, KronparmGallring, LocalDeadlineRule, StatedTotal, WarningSetting
+from akta.deadlines.forms import (
+    CullingForm,
+    LocalRuleForm,
+    StatedTotalForm,
+    WorklistFilterForm,
+)
+from akta.deadlines.models import (
+    DEFAULT_WARNING_DAYS,
+    KronparmGallring,
+    LocalDeadlineRule,
+    StatedTotal,
+    WarningSetting,
+)
 from akta.deadlines.worklist import (
     COMMITTEE_ROLES,
     SECTION_LABELS,
@@ -115,7 +126,7 @@ def _worklist(request, scope):
     form = WorklistFilterForm(request.GET or None, rules=rule_choices(today),
                               units=Unit.objects.filter(pk__in=unit_ids(request.user)).order_by("name"))
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    deadlines, units = user_deadlines(request.user, scope, today, unit_code=data.get("enhet") or None)
+    deadlines, _units = user_deadlines(request.user, scope, today, unit_code=data.get("enhet") or None)
     culling = 0
     if data.get("regel"):
         deadlines = [d for d in deadlines if d.rule == data["regel"]]

@@ -34,7 +34,12 @@ from akta.access.models import Role
 from akta.access.services import PROTECTED_LABEL, may_see_identity, unit_ids
 from akta.cases.models import Case, Event
 from akta.deadlines import engine
-from akta.deadlines.models import DEFAULT_WARNING_DAYS, KronparmGallring, LocalDeadlineRule, WarningSetting
+from akta.deadlines.models import (
+    DEFAULT_WARNING_DAYS,
+    KronparmGallring,
+    LocalDeadlineRule,
+    WarningSetting,
+)
 
 SECTIONS = (
     ("forsenade", "Försenade"),

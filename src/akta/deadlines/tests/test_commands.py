@@ -76,7 +76,7 @@ def test_bad_input_is_refused_with_a_clear_message(db, args, message):
         run(*args)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                  HealthCheck.too_slow])
 @given(history=histories())
 def test_property_sql_and_python_reference_agree(db, tmp_path_factory, history):

@@ -213,3 +213,11 @@ def test_ivo_id_is_derived_from_the_person_only():
         for sex, parity in (("kvinna", 0), ("man", 1)):
             m = IVO_ID.match(evb.ivo_id(f"P{pid}", D("2001-02-03"), sex))
             assert m.group(1) == "20010203" and int(m.group(3)) % 2 == parity
+
+
+def test_report_for_some_units_only(world):
+    b = world["B"]
+    rows = evb.report(2025, 2, unit_ids=[b.case.unit_id]).rows
+    assert {r.unit_id for r in rows} == {b.case.unit_id} and b.ext_id in {r.beslut_id for r in rows}
+    assert evb.report(2025, 2, unit_ids=[b.case.unit_id], method="python").as_dict() == evb.report(
+        2025, 2, unit_ids=[b.case.unit_id]).as_dict()

@@ -171,7 +171,7 @@ def test_verkstallighet_three_months_from_the_decision_without_2_section(h):
 
 def test_verkstallighet_only_favourable_sol_4_1_and_lss_decisions(h):
     c = h.case(h.person("1980-01-01"), area="vuxna_ovrigt")
-    kw = dict(intervention="kontaktperson")
+    kw = {"intervention": "kontaktperson"}
     h.ev(c, "beslut", "2025-01-10", legal_basis="SoL 4:1", outcome="avslag", **kw)
     h.ev(c, "beslut", "2025-01-10", legal_basis="SoL 4:2", outcome="bifall", **kw)
     h.ev(c, "beslut", "2025-01-10", legal_basis="LVM 4 §", outcome="bifall", intervention="lvm_hem")

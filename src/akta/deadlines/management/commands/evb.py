@@ -8,7 +8,6 @@ kommunfullmäktige and the revisorer (seed 003 §§ 33–34), written to ``--out
 import csv
 import io
 import json
-import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
