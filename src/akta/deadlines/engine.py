@@ -25,14 +25,16 @@ How it is computed
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import BooleanField, Exists, Max, OuterRef, Q, Subquery
 from django.db.models.expressions import RawSQL
 
@@ -295,7 +297,8 @@ class _SQL:
         return list(qs.values_list("pk", flat=True))
 
     # --- the rules --------------------------------------------------------------------------
-    def run(self, rules):
+    def run(self, rules, local=True):
+        """Facts of ``rules`` (and of the local rules if ``local``), cases not yet resolved."""
         bou = {"area": S.BARN_OCH_UNGA}
         if rules & {"skyddsbedomning_0d", "forhandsbedomning_14d"}:
             anmalan = self.subjects(bou, type=T.AKTUALISERING, kind=S.ANMALAN)
@@ -334,12 +337,9 @@ class _SQL:
                             Q(legal_basis__in=S.FAMILJEHEM_BASES, intervention__in=S.FAMILJEHEM), recurring=False)
         if "kronparm_gallring_2y" in rules:
             self.kronparm()
-        for lr in self.local_rules:
-            self.local(lr)
-        infos = case_infos({f.case for f in self.out if not isinstance(f.case, CaseInfo)})
-        for f in self.out:
-            if not isinstance(f.case, CaseInfo):
-                f.case = infos[f.case]
+        if local:
+            for lr in self.local_rules:
+                self.local(lr)
         return self.out
 
     def decisions(self, cond):
@@ -637,6 +637,58 @@ def tuned():
         yield
 
 
+# Rules run together on one connection; on PostgreSQL the groups run on parallel connections.
+RULE_GROUPS = (
+    ("verkstallighet_3m",),
+    ("kronparm_gallring_2y", "skyddsbedomning_0d"),
+    ("forhandsbedomning_14d", "samarbetssamtal_14d"),
+    ("utredning_4m", "vbu_utredning_4m", "faderskap_1y"),
+    ("verkstallighet_avbrott_3m", "overvagande_6m", "omprovning_lvu3_6m", "vardnadsoverflyttning_2y"),
+)
+WORKERS = int(os.environ.get("AKTA_DEADLINE_WORKERS", "2"))
+
+
+def _run_group(as_of, known_at, scope, locals_, rules, local, own_connection):
+    try:
+        with tuned():
+            return _SQL(as_of, known_at, scope, locals_).run(set(rules), local=local)
+    finally:
+        if own_connection:
+            connections.close_all()  # this thread's connections only
+
+
+def _sql_facts(as_of, known_at, scope, locals_, rules):
+    """The facts of ``rules`` for the cases in ``scope``, with their cases resolved.
+
+    On PostgreSQL, outside a transaction, the rule groups run on ``WORKERS`` parallel
+    connections (each query is single-threaded; the machine has more than one core). Every
+    query filters on the as-of date and the recording time, so the groups agree with each
+    other whatever they see of writes made meanwhile – except an import writing events
+    recorded in the past while the command runs.
+    """
+    groups = [tuple(r for r in g if r in rules) for g in RULE_GROUPS]
+    groups = [g for g in groups if g]
+    rest = tuple(r for r in rules if not any(r in g for g in RULE_GROUPS))
+    if rest:
+        groups.append(rest)
+    parallel = connection.vendor == "postgresql" and not connection.in_atomic_block and WORKERS > 1
+    facts = []
+    if parallel and len(groups) > 1:
+        with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+            futures = [pool.submit(_run_group, as_of, known_at, scope, locals_, g, i == 0, True)
+                       for i, g in enumerate(groups)]
+            for f in futures:
+                facts.extend(f.result())
+    else:
+        for i, g in enumerate(groups or [()]):
+            facts.extend(_run_group(as_of, known_at, scope, locals_, g, i == 0, False))
+    infos = case_infos({f.case for f in facts if not isinstance(f.case, CaseInfo)})
+    for f in facts:
+        if not isinstance(f.case, CaseInfo):
+            f.case = infos[f.case]
+    return facts
+
+
 _STATISTICS_CHECKED = False
 
 
@@ -682,8 +734,7 @@ def compute(as_of: dt.date, *, known_at: dt.datetime | None = None, unit_ids=Non
     else:
         python_cases = corrected_case_pks(known_at, scope)
         sql_scope = scope & ~Q(pk__in=list(python_cases)) if python_cases else scope
-        with tuned():
-            facts = _SQL(as_of, known_at, sql_scope, locals_).run(rules)
+        facts = _sql_facts(as_of, known_at, sql_scope, locals_, rules)
     if python_cases:
         infos = case_infos(python_cases)
         events = defaultdict(list)
