@@ -657,7 +657,7 @@ def _run_group(as_of, known_at, scope, locals_, rules, local, own_connection):
             connections.close_all()  # this thread's connections only
 
 
-def _sql_facts(as_of, known_at, scope, locals_, rules):
+def _sql_facts(as_of, known_at, scope, locals_, rules, parallel=True):
     """The facts of ``rules`` for the cases in ``scope``, with their cases resolved.
 
     On PostgreSQL, outside a transaction, the rule groups run on ``WORKERS`` parallel
@@ -671,7 +671,7 @@ def _sql_facts(as_of, known_at, scope, locals_, rules):
     rest = tuple(r for r in rules if not any(r in g for g in RULE_GROUPS))
     if rest:
         groups.append(rest)
-    parallel = connection.vendor == "postgresql" and not connection.in_atomic_block and WORKERS > 1
+    parallel = parallel and connection.vendor == "postgresql" and not connection.in_atomic_block and WORKERS > 1
     facts = []
     if parallel and len(groups) > 1:
         with ThreadPoolExecutor(max_workers=WORKERS) as pool:
@@ -734,7 +734,8 @@ def compute(as_of: dt.date, *, known_at: dt.datetime | None = None, unit_ids=Non
     else:
         python_cases = corrected_case_pks(known_at, scope)
         sql_scope = scope & ~Q(pk__in=list(python_cases)) if python_cases else scope
-        facts = _sql_facts(as_of, known_at, sql_scope, locals_, rules)
+        # A few given cases (a worklist's changed cases) are not worth extra connections.
+        facts = _sql_facts(as_of, known_at, sql_scope, locals_, rules, parallel=case_pks is None)
     if python_cases:
         infos = case_infos(python_cases)
         events = defaultdict(list)
