@@ -221,3 +221,17 @@ def test_report_for_some_units_only(world):
     assert {r.unit_id for r in rows} == {b.case.unit_id} and b.ext_id in {r.beslut_id for r in rows}
     assert evb.report(2025, 2, unit_ids=[b.case.unit_id], method="python").as_dict() == evb.report(
         2025, 2, unit_ids=[b.case.unit_id]).as_dict()
+
+
+def test_a_voided_implementation_puts_the_decision_back_in_the_report(world):
+    """D was implemented 2025-04-11; that registration is voided on 2025-05-02: as known now,
+    D was never implemented: reportable from 2025-04-11 (in Q2, so "ny") and still waiting at
+    the end of Q2 (2025-06-30 − 2025-01-10 = 171 days)."""
+    h = world["h"]
+    d = world["D"]
+    impl = d.case.events.get(type="verkstalld", beslut=d)
+    h.ev(d.case, "verkstalld", "2025-04-11", beslut=d, corrects=impl, voided=True, recorded=at("2025-05-02"))
+    row = by_beslut(evb.report(2025, 2))[d.ext_id]
+    assert (row.status, row.days_waiting) == ("ny", 171)
+    assert by_beslut(evb.report(2025, 2, method="python"))[d.ext_id].status == "ny"
+    assert by_beslut(evb.report(2025, 3))[d.ext_id].status == "kvarstar"
