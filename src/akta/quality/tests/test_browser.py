@@ -44,7 +44,19 @@ A11Y_JS = r"""() => {
 
 
 def assert_accessible(page):
-    assert page.evaluate(A11Y_JS) == [], page.url
+    """Check the page a click led to; a navigation still replacing the document is waited for."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    for _ in range(5):
+        page.wait_for_load_state("load")
+        try:
+            problems = page.evaluate(A11Y_JS)
+            break
+        except PlaywrightError:  # the document was being replaced by the click's navigation
+            page.wait_for_timeout(100)
+    else:
+        raise AssertionError(f"page never settled: {page.url}")
+    assert problems == [], page.url
 
 
 @pytest.fixture(autouse=True)
@@ -130,6 +142,7 @@ def test_deviation_from_report_to_closure_with_an_action(new_page, bou_user, chi
     page = new_page("cecilia")
     page.goto("/kvalitet/avvikelser/")
     page.get_by_role("link", name="AV-2024-0001").click()
+    page.wait_for_url(re.compile(r"/kvalitet/avvikelser/\d+/$"))
     assert_accessible(page)
     step(page, "Registrera utredning", {"Utredd": "2024-03-10", "Analys": "Faxrutinen var okänd.",
                                         "Orsak": "Ny medarbetare utan introduktion."})
