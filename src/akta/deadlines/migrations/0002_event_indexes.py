@@ -48,7 +48,11 @@ def create(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
     for name, (cols, where) in INDEXES.items():
-        schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {name} ON cases_event ({cols}) WHERE {where}")
+        # CONCURRENTLY: a live database keeps taking registrations meanwhile.
+        schema_editor.execute(f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON cases_event ({cols}) WHERE {where}")
+    # Index-only scans need the visibility map; after a bulk import it is not set until
+    # autovacuum gets there. Set it now (and refresh the planner's statistics).
+    schema_editor.execute("VACUUM (ANALYZE) cases_event")
 
 
 def drop(apps, schema_editor):
@@ -59,9 +63,11 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+    atomic = False  # CREATE INDEX CONCURRENTLY and VACUUM cannot run in a transaction
+
     dependencies = [
         ("deadlines", "0001_initial"),
         ("cases", "0002_case_caseworker"),
     ]
 
-    operations = [migrations.RunPython(create, drop)]
+    operations = [migrations.RunPython(create, drop, atomic=False)]
