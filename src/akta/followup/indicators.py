@@ -161,17 +161,18 @@ def base_persons_moved(c):
             f" WHERE e.type = 'avflyttad' AND e.date >= {c.lit(c.start)} AND e.date <= {c.lit(c.end)}")
 
 
-def _age_band_sql(c, birth, on):
-    age = c.d.age(birth, on)
+def _age_band_sql(age):
     return (f"CASE WHEN {age} <= 12 THEN '0-12' WHEN {age} <= 18 THEN '13-18' WHEN {age} <= 20 THEN '19-20' "
             f"WHEN {age} <= 29 THEN '21-29' WHEN {age} <= 49 THEN '30-49' WHEN {age} <= 64 THEN '50-64' ELSE '65+' END")
 
 
 def base_aktualiseringar(c):
-    return (c.with_eff("aktualisering", since=c.start, fields=("kind",), materialized=False)
-            + "SELECT e.case_id, k.person_id, p.sex, k.area, e.kind, "
-            f"{_age_band_sql(c, 'p.birth_date', 'e.date')} AS age_band FROM eff e " + PERSON_JOIN.format(e="e")
-            + f" WHERE e.date >= {c.lit(c.start)} AND e.date <= {c.lit(c.end)}")
+    inner = (c.with_eff("aktualisering", since=c.start, fields=("kind",), materialized=False)
+             + "SELECT e.case_id, k.person_id, p.sex, k.area, e.kind, "
+             f"{c.d.age('p.birth_date', 'e.date')} AS age FROM eff e " + PERSON_JOIN.format(e="e")
+             + f" WHERE e.date >= {c.lit(c.start)} AND e.date <= {c.lit(c.end)}")
+    # The age is computed once per event, then banded.
+    return f"SELECT case_id, person_id, sex, area, kind, {_age_band_sql('age')} AS age_band FROM ({inner}) a"
 
 
 def base_akt_reason(c):
