@@ -22,6 +22,7 @@ COLUMNS = ("case_id", "subject_id", "rule", "legal_reference", "due", "overdue",
 
 class Command(BaseCommand):
     help = "Lista bevakningar (lagstadgade tidsfrister) som är öppna eller missade per ett datum."
+    requires_system_checks = []  # a read-only report: skip the ~0.5 s of system checks
 
     def add_arguments(self, parser):
         parser.add_argument("--as-of", dest="as_of", help="datum ÅÅÅÅ-MM-DD (standard: i dag)")

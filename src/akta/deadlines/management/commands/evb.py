@@ -17,6 +17,7 @@ from akta.deadlines import evb
 
 class Command(BaseCommand):
     help = "Rapport över ej verkställda gynnande beslut för ett kvartal (IVO, revisorer, kommunfullmäktige)."
+    requires_system_checks = []  # a read-only report: skip the ~0.5 s of system checks
 
     def add_arguments(self, parser):
         parser.add_argument("--quarter", required=True, help="kvartal ÅÅÅÅQN, t.ex. 2025Q1")
