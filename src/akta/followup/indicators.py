@@ -225,7 +225,7 @@ def base_utredningar_open(c):
     a = c.as_of
     la = c.lit(a)
     t = _check_law(lambda: first_start_due_on_or_after("utredning_4m", a))
-    closed = f"SELECT DISTINCT utredning_id FROM eff WHERE type = 'utredning_avslutad' AND date <= {la}"
+    closed = f"SELECT COALESCE(utredning_id, -1) AS utredning_id FROM eff WHERE type = 'utredning_avslutad' AND date <= {la}"
     ext = (f"SELECT DISTINCT utredning_id FROM eff WHERE type = 'utredning_forlangd' AND date <= {la} "
            f"AND until >= {la}")
     return (c.with_eff("utredning_inledd", "utredning_avslutad", "utredning_forlangd", fields=("utredning_id", "until"),
@@ -236,7 +236,7 @@ def base_utredningar_open(c):
             f"CASE WHEN u.date < {c.lit(t)} AND u.id IN (SELECT utredning_id FROM ux) THEN 1 ELSE 0 END AS over_4m_extended "
             "FROM eff u " + PERSON_JOIN.format(e="u")
             + f" WHERE u.type = 'utredning_inledd' AND u.date <= {la} "
-            "AND u.id NOT IN (SELECT utredning_id FROM uc WHERE utredning_id IS NOT NULL)")
+            "AND u.id NOT IN (SELECT utredning_id FROM uc)")
 
 
 def _closed_investigations(c):
@@ -300,12 +300,12 @@ def _decision_status(c, la):
     plain id lists, used with IN: duplicates do no harm), and the decisions whose last
     avbrott/aterupptagen is an avbrott, with its date (as akta.cases.state: interrupted until
     resumed)."""
-    impl = f"SELECT beslut_id FROM eff WHERE type = 'verkstalld' AND date <= {la} AND beslut_id IS NOT NULL"
-    ended = f"SELECT beslut_id FROM eff WHERE type = 'insats_avslutad' AND date <= {la} AND beslut_id IS NOT NULL"
+    impl = f"SELECT COALESCE(beslut_id, -1) AS beslut_id FROM eff WHERE type = 'verkstalld' AND date <= {la}"
+    ended = f"SELECT COALESCE(beslut_id, -1) AS beslut_id FROM eff WHERE type = 'insats_avslutad' AND date <= {la}"
     key = c.d.order_key("date", "id")
     lastint = (
         "SELECT beslut_id, MAX(CASE WHEN type = 'avbrott' THEN date END) AS date FROM eff "
-        f"WHERE type IN ('avbrott', 'aterupptagen') AND date <= {la} AND beslut_id IS NOT NULL GROUP BY beslut_id "
+        f"WHERE type IN ('avbrott', 'aterupptagen') AND date <= {la} GROUP BY beslut_id "
         f"HAVING MAX(CASE WHEN type = 'avbrott' THEN {key} END) > COALESCE(MAX(CASE WHEN type = 'aterupptagen' THEN {key} END), -1)")
     return f", impl AS ({impl}), ended AS ({ended}), lastint AS ({lastint})"
 
@@ -314,19 +314,30 @@ def base_evb_waiting(c):
     a = c.as_of
     t3, t6, t9, t12 = (first_start_not_passed(m, a) for m in (3, 6, 9, 12))
     la = c.lit(a)
-    fav = ("b.type = 'beslut' AND b.outcome IN ('bifall', 'delvis_bifall') "
-           f"AND (b.legal_basis = 'SoL 4:1' OR b.legal_basis LIKE 'LSS %%') AND b.date <= {la} "
-           "AND b.id NOT IN (SELECT beslut_id FROM ended)")
+    key = c.d.order_key("date", "id")
+    # Each event type read once, by its own index range, with only the columns it needs.
+    # (COALESCE, not a filter: NOT IN must never meet a NULL, and a filter on beslut_id would
+    # tempt PostgreSQL to read the events through the beslut_id index.)
+    ended = f"SELECT COALESCE(beslut_id, -1) AS beslut_id FROM ({c.eff('insats_avslutad', fields=('beslut_id',))}) x"
+    impl = f"SELECT COALESCE(beslut_id, -1) AS beslut_id FROM ({c.eff('verkstalld', fields=('beslut_id',))}) x"
+    lastint = (  # decisions whose last avbrott/aterupptagen is an avbrott, with its date (as case_state)
+        "SELECT beslut_id, MAX(CASE WHEN type = 'avbrott' THEN date END) AS date FROM "
+        f"({c.eff('avbrott', 'aterupptagen', fields=('beslut_id',))}) x GROUP BY beslut_id "
+        f"HAVING MAX(CASE WHEN type = 'avbrott' THEN {key} END) > COALESCE(MAX(CASE WHEN type = 'aterupptagen' THEN {key} END), -1)")
+    fav = (  # favourable SoL 4:1 / LSS decisions dated by the day and not ended
+        "SELECT id, case_id, legal_basis, date FROM "
+        f"({c.eff('beslut', fields=('outcome', 'legal_basis'))}) b WHERE outcome IN ('bifall', 'delvis_bifall') "
+        "AND (legal_basis = 'SoL 4:1' OR legal_basis LIKE 'LSS %%') AND id NOT IN (SELECT beslut_id FROM ended)")
     # Waiting since the decision (never implemented, not interrupted) or since the interruption.
     waiting = (
-        f"SELECT b.id, b.case_id, b.legal_basis, b.date AS since FROM eff b WHERE {fav} "
-        "AND b.id NOT IN (SELECT beslut_id FROM impl) AND b.id NOT IN (SELECT beslut_id FROM lastint) "
+        "SELECT b.id, b.case_id, b.legal_basis, b.date AS since FROM fav b "
+        "WHERE b.id NOT IN (SELECT beslut_id FROM impl) AND b.id NOT IN (SELECT beslut_id FROM lastint) "
         "UNION ALL SELECT b.id, b.case_id, b.legal_basis, li.date AS since FROM lastint li "
-        f"JOIN eff b ON b.id = li.beslut_id WHERE {fav}"
+        "JOIN fav b ON b.id = li.beslut_id"
     )
-    return (c.with_eff("beslut", "verkstalld", "avbrott", "aterupptagen", "insats_avslutad",
-                       fields=("beslut_id", "outcome", "legal_basis"), extra=_decision_status(c, la) + f", w AS ({waiting})")
-            + "SELECT w.case_id, k.person_id, p.sex, w.legal_basis, "
+    return (f"WITH kc AS NOT MATERIALIZED ({c.cases()}), ended AS MATERIALIZED ({ended}), impl AS MATERIALIZED ({impl}), "
+            f"lastint AS MATERIALIZED ({lastint}), fav AS MATERIALIZED ({fav}), w AS ({waiting}) "
+            "SELECT w.case_id, k.person_id, p.sex, w.legal_basis, "
             f"CASE WHEN w.since < {c.lit(t3)} AND w.since >= {c.lit(t6)} THEN 1 ELSE 0 END AS months_3_6, "
             f"CASE WHEN w.since < {c.lit(t6)} AND w.since >= {c.lit(t9)} THEN 1 ELSE 0 END AS months_6_9, "
             f"CASE WHEN w.since < {c.lit(t9)} AND w.since >= {c.lit(t12)} THEN 1 ELSE 0 END AS months_9_12, "
