@@ -45,10 +45,12 @@ def with_closed(qs):
     later_aktualisering = Event.objects.filter(
         case_id=OuterRef("case_id"), type=EventType.AKTUALISERING, date__gt=OuterRef("date"), voided=False
     )
-    voided_by_correction = Event.objects.filter(corrects_id=OuterRef("pk"), voided=True)
+    # Voided corrections are few: one uncorrelated set, not a lookup per closing event (SQLite
+    # plans a correlated lookup on the mostly-NULL corrects_id as a full scan of the events).
+    voided = Event.objects.filter(voided=True, corrects__isnull=False).values("corrects_id")
     closing = Event.objects.filter(
         case_id=OuterRef("pk"), type=EventType.ARENDE_AVSLUTAT, corrects__isnull=True
-    ).exclude(Exists(voided_by_correction)).exclude(Exists(later_aktualisering))
+    ).exclude(pk__in=voided).exclude(Exists(later_aktualisering))
     return qs.annotate(closed=Exists(closing))
 
 
