@@ -28,8 +28,13 @@ run: setup
 test: setup system-deps
 	$(BIN)/pytest
 
+# Benchmarks against the database in DATABASE_URL (see docs/performance.md for the sizes used).
 bench: setup
-	$(BIN)/python bench/run.py
+	$(BIN)/pip install -q -e '.[test,bench]'
+	$(BIN)/python bench/bench_foundation.py personakt --n 200
+	$(BIN)/python bench/bench_foundation.py caselist --n 50
+	$(BIN)/python bench/bench_deadlines.py
+	$(BIN)/python bench/bench_followup.py --year 2024
 
 clean:
 	rm -rf $(VENV) var build *.egg-info src/*.egg-info

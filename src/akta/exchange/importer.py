@@ -584,14 +584,16 @@ def import_exchange(path, user=None):
         return Result(previous, True, {"persons": 0, "cases": 0, "events": 0})
     manifest, persons, cases, events = validate(source)
     batch, counts = _write(source, manifest, persons, cases, events, sha, user)
-    if connection.vendor == "postgresql":
-        # Fresh planner statistics after a bulk load; outside a transaction also the visibility
-        # map, which index-only scans (the deadline queries) need.
-        with connection.cursor() as cur:
-            if connection.in_atomic_block:
-                cur.execute("ANALYZE cases_person, cases_case, cases_event")
-            else:
-                cur.execute("VACUUM (ANALYZE) cases_person, cases_case, cases_event")
+    # Fresh planner statistics after a bulk load (SQLite plans some statistics queries badly
+    # without them); on PostgreSQL outside a transaction also the visibility map, which the
+    # deadline queries' index-only scans need.
+    with connection.cursor() as cur:
+        if connection.vendor == "sqlite":
+            cur.execute("ANALYZE")
+        elif connection.in_atomic_block:
+            cur.execute("ANALYZE cases_person, cases_case, cases_event")
+        else:
+            cur.execute("VACUUM (ANALYZE) cases_person, cases_case, cases_event")
     from akta.audit.services import log_write
 
     log_write(user, "import", batch.pk, context=f"import av {source.path}: {counts['persons']} personer, {counts['cases']} ärenden, {counts['events']} händelser")
