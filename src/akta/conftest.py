@@ -55,3 +55,6 @@ def chief(imported, make_user):
     from akta.access.models import Role, Unit
 
     return make_user("cecilia", role=Role.ENHETSCHEF, units=list(Unit.objects.values_list("code", flat=True)), may_view_protected=True)
+
+
+from akta.browser_testing import chromium_browser, page_as  # noqa: E402,F401  (browser test fixtures)

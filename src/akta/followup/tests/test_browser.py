@@ -1,61 +1,24 @@
 """Browser test of the follow-up pages: Playwright (sync API) with Debian's chromium against
 the live server. A chief opens an indicator, reads its table, follows a cell to the cases
 behind it (the number stays the same), and opens the committee pack (charts with tables)."""
-import os
 
 import pytest
 from django.test import Client
+
+from akta.browser_testing import assert_accessible
 
 playwright_sync = pytest.importorskip("playwright.sync_api")
 expect = playwright_sync.expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-A11Y_JS = r"""() => {
-  const problems = [];
-  if (document.documentElement.lang !== 'sv') problems.push('lang');
-  if (document.querySelectorAll('h1').length !== 1) problems.push('h1 count');
-  for (const el of document.querySelectorAll('input, select, textarea')) {
-    if (['hidden', 'submit', 'button'].includes(el.type)) continue;
-    if (!(el.labels && el.labels.length) && !el.getAttribute('aria-label')) problems.push('no label: ' + el.name);
-  }
-  for (const th of document.querySelectorAll('th')) if (!th.getAttribute('scope')) problems.push('th scope: ' + th.textContent.trim());
-  for (const svg of document.querySelectorAll('svg')) {
-    if (svg.getAttribute('role') !== 'img' || !svg.querySelector('title')) problems.push('svg without role/title');
-  }
-  const ids = new Set();
-  for (const el of document.querySelectorAll('[id]')) { if (ids.has(el.id)) problems.push('dup id ' + el.id); ids.add(el.id); }
-  return problems;
-}"""
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Debian's chromium is not installed")
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with playwright_sync.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-    if previous is None:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    else:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
-
-
-def test_indicator_drilldown_and_committee_pack(browser, live_server, imported, make_user):
+def test_indicator_drilldown_and_committee_pack(chromium_browser, live_server, imported, make_user):
     from akta.access.models import Role, Unit
 
     user = make_user("controller", role=Role.ENHETSCHEF, units=list(Unit.objects.values_list("code", flat=True)))
     client = Client()
     client.force_login(user)
-    context = browser.new_context(base_url=live_server.url, locale="sv-SE")
+    context = chromium_browser.new_context(base_url=live_server.url, locale="sv-SE")
     host = live_server.url.split("//")[1].split(":")[0]
     context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "domain": host, "path": "/"}])
     page = context.new_page()
@@ -69,7 +32,7 @@ def test_indicator_drilldown_and_committee_pack(browser, live_server, imported, 
         page.get_by_role("button", name="Visa").click()
         table = page.locator("table.stats-table")
         expect(table).to_contain_text("Barn och unga")
-        assert page.evaluate(A11Y_JS) == []
+        assert_accessible(page)
         # The totalt cell of barn och unga (C1 and C4) leads to the cases behind it.
         row = table.locator("tr", has=page.locator("th", has_text="Totalt")).filter(has_text="Barn och unga").first
         expect(row.locator("td a")).to_have_text("2")
@@ -78,12 +41,12 @@ def test_indicator_drilldown_and_committee_pack(browser, live_server, imported, 
         expect(page.locator("#cell-value")).to_have_text("2")
         expect(page.locator("table")).to_contain_text("C1")
         expect(page.locator("table")).to_contain_text("C4")
-        assert page.evaluate(A11Y_JS) == []
+        assert_accessible(page)
         # The committee pack: every chart is an accessible SVG with the table beside it.
         page.goto("/uppfoljning/namnd/?year=2024&mask=0")
         expect(page.get_by_role("heading", level=1)).to_contain_text("2024 jämfört med 2023")
         n_svg = page.locator("svg[role=img]").count()
         assert n_svg == 10 and page.locator("table.compare-table").count() == n_svg
-        assert page.evaluate(A11Y_JS) == []
+        assert_accessible(page)
     finally:
         context.close()

@@ -7,110 +7,17 @@
 3. The quality developer draws an egenkontroll sample, opens a sampled file (logged as
    egenkontroll) and answers the checklist.
 """
-import os
 import re
-from pathlib import Path
 
 import pytest
-from django.test import override_settings
 
 from akta.access.models import Role
-from akta.conftest import PASSWORD
+from akta.browser_testing import assert_accessible
 
 playwright_sync = pytest.importorskip("playwright.sync_api")
 expect = playwright_sync.expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-STATIC_DIR = Path(__file__).resolve().parents[2] / "static"
-
-A11Y_JS = r"""() => {
-  const problems = [];
-  if (document.documentElement.lang !== 'sv') problems.push('html lang');
-  if (document.querySelectorAll('h1').length !== 1) problems.push('not one h1');
-  for (const el of document.querySelectorAll('input, select, textarea')) {
-    if (['hidden', 'submit', 'button', 'reset'].includes(el.type)) continue;
-    const named = (el.labels && el.labels.length > 0) || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby');
-    if (!named) problems.push('no label: ' + (el.name || el.id));
-  }
-  const seen = new Set();
-  for (const el of document.querySelectorAll('[id]')) { if (seen.has(el.id)) problems.push('duplicate id: ' + el.id); seen.add(el.id); }
-  for (const th of document.querySelectorAll('th')) { if (!th.getAttribute('scope')) problems.push('th without scope: ' + th.textContent.trim()); }
-  return problems;
-}"""
-
-
-def assert_accessible(page):
-    """Check the page a click led to; a navigation still replacing the document is waited for."""
-    from playwright.sync_api import Error as PlaywrightError
-
-    for _ in range(5):
-        page.wait_for_load_state("load")
-        try:
-            problems = page.evaluate(A11Y_JS)
-            break
-        except PlaywrightError:  # the document was being replaced by the click's navigation
-            page.wait_for_timeout(100)
-    else:
-        raise AssertionError(f"page never settled: {page.url}")
-    assert problems == [], page.url
-
-
-@pytest.fixture(autouse=True)
-def project_static_files():
-    from django.conf import settings
-
-    if str(STATIC_DIR) in [str(d) for d in getattr(settings, "STATICFILES_DIRS", [])]:
-        yield
-        return
-    with override_settings(STATICFILES_DIRS=[*settings.STATICFILES_DIRS, str(STATIC_DIR)]):
-        yield
-
-
-@pytest.fixture(scope="module")
-def allow_async_unsafe():
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    yield
-    if previous is None:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    else:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
-
-
-@pytest.fixture(scope="module")
-def chromium_browser(allow_async_unsafe):
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Debian's chromium is not installed (make system-deps)")
-    with playwright_sync.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def new_page(chromium_browser, live_server):
-    contexts = []
-
-    def make(username):
-        context = chromium_browser.new_context(base_url=live_server.url, locale="sv-SE", accept_downloads=True)
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        page.goto("/logga-in/")
-        page.get_by_label("Användarnamn").fill(username)
-        page.get_by_label("Lösenord").fill(PASSWORD)
-        page.get_by_role("button", name="Logga in").click()
-        page.wait_for_load_state()
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
-
 
 def step(page, heading, fields):
     form = page.locator("form.panel").filter(has=page.get_by_role("heading", name=heading))
@@ -124,8 +31,8 @@ def step(page, heading, fields):
     expect(page.get_by_text("Steget har registrerats.")).to_be_visible()
 
 
-def test_deviation_from_report_to_closure_with_an_action(new_page, bou_user, chief):
-    page = new_page("anna")
+def test_deviation_from_report_to_closure_with_an_action(page_as, bou_user, chief):
+    page = page_as("anna")
     page.goto("/kvalitet/")
     assert_accessible(page)
     page.get_by_role("link", name="Rapportera avvikelse").first.click()
@@ -139,7 +46,7 @@ def test_deviation_from_report_to_closure_with_an_action(new_page, bou_user, chi
     expect(page.get_by_role("heading", level=1)).to_contain_text("Avvikelse AV-2024-0001")
     expect(page.get_by_text("Rapporterad", exact=True).first).to_be_visible()
 
-    page = new_page("cecilia")
+    page = page_as("cecilia")
     page.goto("/kvalitet/avvikelser/")
     page.get_by_role("link", name="AV-2024-0001").click()
     page.wait_for_url(re.compile(r"/kvalitet/avvikelser/\d+/$"))
@@ -161,8 +68,8 @@ def test_deviation_from_report_to_closure_with_an_action(new_page, bou_user, chi
     expect(page.get_by_role("link", name="AT-2024-0001 Gå igenom faxrutinen på APT")).to_be_visible()
 
 
-def test_lex_sarah_to_assessment_and_ivo_notification(new_page, chief):
-    page = new_page("cecilia")
+def test_lex_sarah_to_assessment_and_ivo_notification(page_as, chief):
+    page = page_as("cecilia")
     page.goto("/kvalitet/lex-sarah/ny/")
     page.get_by_label("Händelsedatum").fill("2024-02-01")
     page.get_by_label("Rapporterad").fill("2024-02-01")
@@ -185,7 +92,7 @@ def test_lex_sarah_to_assessment_and_ivo_notification(new_page, chief):
     expect(page.locator("dd", has_text="7 dagar")).to_be_visible()  # assessment → notification
 
 
-def test_egenkontroll_sample_and_a_sampled_file(new_page, make_user, imported):
+def test_egenkontroll_sample_and_a_sampled_file(page_as, make_user, imported):
     from akta.audit.models import AuditEntry
     from akta.quality import models as m
     from akta.quality import services
@@ -193,7 +100,7 @@ def test_egenkontroll_sample_and_a_sampled_file(new_page, make_user, imported):
     ku = make_user("david", role=Role.KVALITETSUTVECKLARE)
     plan = services.create(m.SelfInspectionPlan, ku, title="Granskning av personakter", method="Stickprov",
                            frequency="halvar", owner=ku, sample_per_group=3)
-    page = new_page("david")
+    page = page_as("david")
     page.goto(f"/kvalitet/egenkontrollplaner/{plan.pk}/")
     page.get_by_label("Kontrollfråga").fill("Utredningsplan finns")
     page.get_by_role("button", name="Lägg till kontrollfråga").click()
