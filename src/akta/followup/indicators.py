@@ -313,7 +313,6 @@ def _decision_status(c, la):
 def base_evb_waiting(c):
     a = c.as_of
     t3, t6, t9, t12 = (first_start_not_passed(m, a) for m in (3, 6, 9, 12))
-    la = c.lit(a)
     key = c.d.order_key("date", "id")
     # Each event type read once, by its own index range, with only the columns it needs.
     # (COALESCE, not a filter: NOT IN must never meet a NULL, and a filter on beslut_id would

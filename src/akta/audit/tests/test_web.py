@@ -11,12 +11,6 @@ from akta.cases.models import Person
 P4_PNR = "20120704-2381"
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hasher(settings):
-    """Argon2 costs ~0.7 s per user on this machine; these tests are about pages, not hashing."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def reads(client, bou_user, chief):
     """anna opens C1 and C4 (protected P4); cecilia opens C2."""

@@ -16,12 +16,6 @@ from akta.conftest import PASSWORD
 P4_PNR = "20120704-2381"
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hasher(settings):
-    """Users are created per test; argon2 is deliberately slow and not what is tested here."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def client_for():
     def make(user):

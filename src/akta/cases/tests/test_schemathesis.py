@@ -52,11 +52,10 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/", application, config=CONF
 
 
 @pytest.fixture
-def caseworker(imported, settings):
-    """A caseworker of barn_och_unga; a fast hasher so Basic auth does not run argon2 per request."""
+def caseworker(imported):
+    """A caseworker of barn_och_unga (the conftest's fast hasher keeps Basic auth cheap per request)."""
     from akta.access.models import Role, Unit, User
 
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     user = User.objects.create_user(username=USERNAME, password=PASSWORD, role=Role.HANDLAGGARE)
     user.units.set(Unit.objects.filter(code="barn_och_unga"))
     return user

@@ -13,12 +13,6 @@ P4_PNR = "20120704-2381"
 NEW_CHILD = "20180315-2386"
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hasher(settings):
-    """Argon2 costs ~0.7 s per user on this machine; these tests are about pages, not hashing."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def as_user(client):
     def login(user):
