@@ -111,17 +111,18 @@ class Deadline:
         return self.case.unit_id
 
     def as_dict(self):
+        """The row of ``akta deadlines`` (dates as ``datetime.date``: the writers format them)."""
         return {
             "case_id": self.case.ext_id,
             "subject_id": self.subject_id,
             "rule": self.rule,
             "legal_reference": self.legal_reference,
-            "due": self.due.isoformat(),
+            "due": self.due,
             "overdue": self.overdue,
             "title": self.title,
             "kind": self.kind,
-            "start": self.start.isoformat(),
-            "extended_until": self.extended_until.isoformat() if self.extended_until else None,
+            "start": self.start,
+            "extended_until": self.extended_until,
             "unit": self.unit_code,
         }
 
@@ -183,36 +184,47 @@ def latest_start(rule_id, on, strictly_before=False):
         day -= dt.timedelta(days=1)
 
 
-def finish(fact: Fact, as_of: dt.date, culled: dict | None = None) -> Deadline | None:
-    """The deadline for ``fact`` as of ``as_of``, or None if the rule does not apply to it."""
+def finish(fact: Fact, as_of: dt.date, culled: dict | None = None, memo: dict | None = None) -> Deadline | None:
+    """The deadline for ``fact`` as of ``as_of``, or None if the rule does not apply to it.
+
+    ``memo``: a dict kept by the caller for one ``as_of``; it holds the rule version, due date
+    and citation per (rule, start, extension, legal basis), which many facts share."""
     if fact.local is not None:
         return _finish_local(fact, as_of)
+    rule_id = fact.rule
+    key = (rule_id, fact.start, fact.extended_until, fact.legal_basis)
+    found = memo.get(key) if memo is not None else None
+    if found is None:
+        try:
+            rule, due, extended = _rule_due(rule_id, fact.start, fact.extended_until)
+        except law.LawDataMissing:
+            found = ()
+        else:
+            family = fact.legal_basis.split(" ", 1)[0] if fact.legal_basis else None
+            found = (rule.title, due, extended, _reference(rule, as_of, family))
+        if memo is not None:
+            memo[key] = found
+    if not found:
+        return None
+    title, due, extended, reference = found
     case = fact.case
-    try:
-        rule, due, extended = _rule_due(fact.rule, fact.start, fact.extended_until)
-    except law.LawDataMissing:
+    if rule_id in S.CHILD_AT_START and not is_child(case.birth_date, fact.start):
         return None
-    if fact.rule in S.CHILD_AT_START and not is_child(case.birth_date, fact.start):
-        return None
-    if (fact.rule in S.CHILD_AT_DUE or (fact.rule == "overvagande_6m" and fact.legal_basis in S.SOL_PLACEMENT_BASES)) \
+    if (rule_id in S.CHILD_AT_DUE or (rule_id == "overvagande_6m" and fact.legal_basis in S.SOL_PLACEMENT_BASES)) \
             and not is_child(case.birth_date, due):
         return None
-    if fact.rule in S.LAPSE_ON_CLOSURE and fact.lapse is not None and due >= fact.lapse:
+    if rule_id in S.LAPSE_ON_CLOSURE and fact.lapse is not None and due >= fact.lapse:
         return None  # the case was closed before the deadline was missed
-    if fact.rule == "vardnadsoverflyttning_2y" and fact.last_consideration and fact.last_consideration >= due:
+    if rule_id == "vardnadsoverflyttning_2y" and fact.last_consideration and fact.last_consideration >= due:
         return None
-    if fact.rule in S.LISTED_FROM_DUE and due > as_of:
+    if rule_id in S.LISTED_FROM_DUE and due > as_of:
         return None
-    if fact.rule == "kronparm_gallring_2y" and culled:
+    if rule_id == "kronparm_gallring_2y" and culled:
         through = culled.get(case.unit_id)
         if through is not None and fact.start <= through:
             return None
-    family = fact.legal_basis.split(" ", 1)[0] if fact.legal_basis else None
-    return Deadline(
-        rule=fact.rule, title=rule.title, kind="lag", case=case, subject_pk=fact.subject_pk,
-        subject_id=fact.subject_id, start=fact.start, due=due, legal_reference=_reference(rule, as_of, family),
-        overdue=due < as_of, extended_until=extended,
-    )
+    return Deadline(rule_id, title, "lag", case, fact.subject_pk, fact.subject_id, fact.start, due, reference,
+                    due < as_of, extended)
 
 
 def _finish_local(fact, as_of):
@@ -240,6 +252,11 @@ def _reportable_q(prefix=""):
     return Q(**{f"{prefix}legal_basis__in": S.REPORTABLE_BASES})
 
 
+# The CaseInfo fields after the case's pk, read with each subject (cases_event → case → person).
+CASE_COLUMNS = ("case__ext_id", "case__unit_id", "case__area", "case__case_type", "case__caseworker_id",
+                "case__person_id", "case__person__birth_date")
+
+
 class _SQL:
     """The per-rule queries, bound to one as-of date, recording time and case scope."""
 
@@ -249,6 +266,7 @@ class _SQL:
         self.case_scope = case_scope
         self.local_rules = local_rules
         self.out = []
+        self.cases = {}
 
     # --- building blocks ---------------------------------------------------------------------
     def ev(self, **kw):
@@ -274,15 +292,21 @@ class _SQL:
         )
 
     def details(self, ids, *fields, **annotations):
-        """Rows for the subjects ``ids`` (one statement on PostgreSQL, chunks on SQLite)."""
+        """Rows for the subjects ``ids`` with their case (one statement on PostgreSQL, chunks
+        on SQLite)."""
         for qs in pk_batches(Event.objects.all(), ids):
             if annotations:
                 qs = qs.annotate(**annotations)
-            yield from qs.values("case_id", *fields, *annotations)
+            yield from qs.values("case_id", *CASE_COLUMNS, *fields, *annotations)
 
     def case(self, r):
-        """A placeholder; :meth:`run` replaces it by the case's CaseInfo (one query for all)."""
-        return r["case_id"]
+        """The CaseInfo of a row of :meth:`details` (one object per case)."""
+        info = self.cases.get(r["case_id"])
+        if info is None:
+            info = self.cases[r["case_id"]] = CaseInfo(
+                r["case_id"], r["case__ext_id"], r["case__unit_id"], r["case__area"], r["case__case_type"],
+                r["case__caseworker_id"], r["case__person_id"], r["case__person__birth_date"])
+        return info
 
     def add(self, rule_id, rows, subject=("pk", "ext_id"), start="date", **names):
         for r in rows:
@@ -308,10 +332,9 @@ class _SQL:
             if "forhandsbedomning_14d" in rules:
                 ids = self.ids(self.lacking(anmalan, (T.FORHANDSBEDOMNING, T.UTREDNING_INLEDD), "aktualisering_id"))
                 self.add("forhandsbedomning_14d", self.details(ids, "pk", "ext_id", "date", lapse=self.first_closing()))
-        for rule_id, case_filter in (("utredning_4m", bou), ("vbu_utredning_4m", {"case_type": S.VBU_CASE_TYPE}),
-                                     ("faderskap_1y", {"case_type": S.FADERSKAP_CASE_TYPE})):
-            if rule_id in rules:
-                self.investigations(rule_id, case_filter)
+        self.investigations([(rule_id, field, value) for rule_id, field, value in (
+            ("utredning_4m", "area", S.BARN_OCH_UNGA), ("vbu_utredning_4m", "case_type", S.VBU_CASE_TYPE),
+            ("faderskap_1y", "case_type", S.FADERSKAP_CASE_TYPE)) if rule_id in rules])
         if "samarbetssamtal_14d" in rules:
             # Few cases, many aktualiseringar elsewhere: start from the cases' ids.
             case_ids = list(Case.objects.filter(Q(case_type=S.SAMARBETSSAMTAL_CASE_TYPE) & self.case_scope)
@@ -345,14 +368,19 @@ class _SQL:
     def decisions(self, cond):
         return self.subjects(type=T.BESLUT, outcome__in=S.FAVOURABLE).filter(cond)
 
-    def investigations(self, rule_id, case_filter):
-        ids = self.ids(self.lacking(self.subjects(case_filter, type=T.UTREDNING_INLEDD), (T.UTREDNING_AVSLUTAD,),
-                                    "utredning_id"))
+    def investigations(self, rules):
+        """Open investigations, once for the investigation rules (``(rule, case field, value)``):
+        one anti-join over all cases, then each rule takes the investigations of its cases."""
+        if not rules:
+            return
+        ids = self.ids(self.lacking(self.subjects(type=T.UTREDNING_INLEDD), (T.UTREDNING_AVSLUTAD,), "utredning_id"))
         until = Subquery(
             self.ev(type=T.UTREDNING_FORLANGD, utredning_id=OuterRef("pk"))
             .order_by("-date", "-recorded_at", "-pk").values("until")[:1]
         )
-        self.add(rule_id, self.details(ids, "pk", "ext_id", "date", lapse=self.first_closing(), ext_until=until))
+        rows = list(self.details(ids, "pk", "ext_id", "date", lapse=self.first_closing(), ext_until=until))
+        for rule_id, field, value in rules:
+            self.add(rule_id, (r for r in rows if r[f"case__{field}"] == value))
 
     def interruptions(self):
         breaks = self.lacking(self.subjects(type=T.AVBROTT), (T.INSATS_AVSLUTAD,), "beslut_id", ref="beslut_id")
@@ -393,17 +421,16 @@ class _SQL:
         later_investigation = Exists(self.ev(type=T.UTREDNING_INLEDD, case_id=OuterRef("case_id"),
                                              date__gte=OuterRef("date")))
         # One statement, with the case's id and unit: many rows, and the rule needs no more
-        # of the case (no child test), so no second lookup of the cases.
+        # of the case (no child test).
         rows = (self.ev(type=T.FORHANDSBEDOMNING, outcome=S.INTE_INLEDA, date__lte=bound, case__area=S.BARN_OCH_UNGA)
                 .filter(~later_investigation))
         if self.case_scope:
             rows = rows.filter(case_id__in=Case.objects.filter(self.case_scope).values("pk"))
-        cases = {}
         for case_id, day, akt_id, akt_ext, case_ext, unit_id in raw_rows(rows.values_list(
                 "case_id", "date", "aktualisering_id", "aktualisering__ext_id", "case__ext_id", "case__unit_id")):
-            info = cases.get(case_id)
+            info = self.cases.get(case_id)
             if info is None:
-                info = cases[case_id] = CaseInfo(case_id, case_ext, unit_id, S.BARN_OCH_UNGA, "", None, None, None)
+                info = self.cases[case_id] = CaseInfo(case_id, case_ext, unit_id, S.BARN_OCH_UNGA, "", None, None, None)
             self.out.append(Fact("kronparm_gallring_2y", akt_id, akt_ext, info, day))
 
     def local(self, lr):
@@ -634,6 +661,7 @@ def tuned():
             cur.execute("SET LOCAL jit = off")
             cur.execute("SET LOCAL max_parallel_workers_per_gather = 0")
             cur.execute("SET LOCAL work_mem = '64MB'")
+            cur.execute("SET LOCAL random_page_cost = 1.1")
         yield
 
 
@@ -682,10 +710,6 @@ def _sql_facts(as_of, known_at, scope, locals_, rules, parallel=True):
     else:
         for i, g in enumerate(groups or [()]):
             facts.extend(_run_group(as_of, known_at, scope, locals_, g, i == 0, False))
-    infos = case_infos({f.case for f in facts if not isinstance(f.case, CaseInfo)})
-    for f in facts:
-        if not isinstance(f.case, CaseInfo):
-            f.case = infos[f.case]
     return facts
 
 
@@ -747,7 +771,8 @@ def compute(as_of: dt.date, *, known_at: dt.datetime | None = None, unit_ids=Non
             facts.extend(case_facts(infos[pk], events.get(pk, []), as_of, known_at, rules, locals_))
 
     culled = culled_through(as_of) if "kronparm_gallring_2y" in rules else {}
-    out = [d for d in (finish(f, as_of, culled) for f in facts) if d is not None]
+    memo = {}
+    out = [d for d in (finish(f, as_of, culled, memo) for f in facts) if d is not None]
     from akta.access.models import Unit
 
     codes = dict(Unit.objects.values_list("pk", "code"))

@@ -8,8 +8,8 @@ DATE, for the whole municipality (or one unit). JSON: a list of objects with ``c
 """
 import csv
 import io
-import json
 
+import orjson
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
@@ -49,7 +49,9 @@ class Command(BaseCommand):
             unit_ids = found
         rows = [d.as_dict() for d in compute(day, unit_ids=unit_ids, include_local=include_local)]
         if format == "json":
-            self.stdout.write(json.dumps(rows, ensure_ascii=False))
+            # orjson: the whole municipality is tens of thousands of rows (stdlib json took
+            # 0.2–0.3 s of the command's 2 s budget); it writes dates as ISO 8601.
+            self.stdout.write(orjson.dumps(rows).decode())
         else:
             self.stdout.write(to_csv(rows).rstrip("\n"))
 
@@ -59,5 +61,7 @@ def to_csv(rows):
     writer = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\n", extrasaction="ignore")
     writer.writeheader()
     for r in rows:
-        writer.writerow({**r, "overdue": "true" if r["overdue"] else "false", "extended_until": r["extended_until"] or ""})
+        writer.writerow({**r, "overdue": "true" if r["overdue"] else "false", "due": r["due"].isoformat(),
+                         "start": r["start"].isoformat(),
+                         "extended_until": r["extended_until"].isoformat() if r["extended_until"] else ""})
     return buf.getvalue()
