@@ -252,6 +252,18 @@ def _reportable_q(prefix=""):
     return Q(**{f"{prefix}legal_basis__in": S.REPORTABLE_BASES})
 
 
+# The rules about implemented placements: the decisions each concerns (as a filter, and as a
+# test of a row's legal basis and intervention: the same sets from akta.deadlines.subjects) and
+# whether its clock restarts at each övervägande.
+PLACEMENT_RULES = {
+    "overvagande_6m": (Q(legal_basis=S.LVU_2) | Q(legal_basis__in=S.SOL_PLACEMENT_BASES, intervention__in=S.SOL_PLACEMENTS),
+                       S.is_overvagande_subject, True),
+    "omprovning_lvu3_6m": (Q(legal_basis=S.LVU_3), lambda basis, intervention: basis == S.LVU_3, True),
+    "vardnadsoverflyttning_2y": (Q(legal_basis__in=S.FAMILJEHEM_BASES, intervention__in=S.FAMILJEHEM),
+                                 lambda basis, intervention: basis in S.FAMILJEHEM_BASES and intervention in S.FAMILJEHEM,
+                                 False),
+}
+
 # The CaseInfo fields after the case's pk, read with each subject (cases_event → case → person).
 CASE_COLUMNS = ("case__ext_id", "case__unit_id", "case__area", "case__case_type", "case__caseworker_id",
                 "case__person_id", "case__person__birth_date")
@@ -350,14 +362,7 @@ class _SQL:
             self.add("verkstallighet_3m", (r for r in rows if r["closed"] is None))
         if "verkstallighet_avbrott_3m" in rules:
             self.interruptions()
-        if "overvagande_6m" in rules:
-            self.placements("overvagande_6m", Q(legal_basis=S.LVU_2)
-                            | Q(legal_basis__in=S.SOL_PLACEMENT_BASES, intervention__in=S.SOL_PLACEMENTS))
-        if "omprovning_lvu3_6m" in rules:
-            self.placements("omprovning_lvu3_6m", Q(legal_basis=S.LVU_3))
-        if "vardnadsoverflyttning_2y" in rules:
-            self.placements("vardnadsoverflyttning_2y",
-                            Q(legal_basis__in=S.FAMILJEHEM_BASES, intervention__in=S.FAMILJEHEM), recurring=False)
+        self.placements([r for r in PLACEMENT_RULES if r in rules])
         if "kronparm_gallring_2y" in rules:
             self.kronparm()
         if local:
@@ -398,21 +403,31 @@ class _SQL:
         self.add("verkstallighet_avbrott_3m", earliest.values(), subject=("beslut_id", "beslut__ext_id"),
                  legal_basis="beslut__legal_basis")
 
-    def placements(self, rule_id, cond, recurring=True):
+    def placements(self, rules):
+        """Implemented placements not ended, once for the placement rules: one anti-join over
+        the decisions any of them concerns; each rule then takes its own (PLACEMENT_RULES)."""
+        if not rules:
+            return
+        cond = Q()
+        for rule_id in rules:
+            cond |= PLACEMENT_RULES[rule_id][0]
         implemented = Exists(self.ev(type=T.VERKSTALLD, beslut_id=OuterRef("pk")))
         ids = self.ids(self.lacking(self.decisions(cond).filter(implemented), (T.INSATS_AVSLUTAD,), "beslut_id"))
         impl = Subquery(self.ev(type=T.VERKSTALLD, beslut_id=OuterRef("pk")).order_by("date").values("date")[:1])
         last_ov = Subquery(self.ev(type=T.OVERVAGANDE, beslut_id=OuterRef("pk")).order_by("-date").values("date")[:1])
-        rows = []
-        for r in self.details(ids, "pk", "ext_id", "date", "legal_basis", impl=impl, last_ov=last_ov,
-                              closed=self.first_closing()):
-            if r["closed"] is not None:
-                continue
-            start = r["impl"]
-            if recurring and r["last_ov"] and r["last_ov"] > start:
-                start = r["last_ov"]
-            rows.append({**r, "start": start})
-        self.add(rule_id, rows, start="start")
+        rows = [r for r in self.details(ids, "pk", "ext_id", "date", "legal_basis", "intervention", impl=impl,
+                                        last_ov=last_ov, closed=self.first_closing())
+                if r["closed"] is None]
+        for rule_id in rules:
+            applies, recurring = PLACEMENT_RULES[rule_id][1:]
+            mine = []
+            for r in rows:
+                if applies(r["legal_basis"], r["intervention"]):
+                    start = r["impl"]
+                    if recurring and r["last_ov"] and r["last_ov"] > start:
+                        start = r["last_ov"]
+                    mine.append({**r, "start": start})
+            self.add(rule_id, mine, start="start")
 
     def kronparm(self):
         bound = latest_start("kronparm_gallring_2y", self.as_of)  # listed from its due date
@@ -665,13 +680,14 @@ def tuned():
         yield
 
 
-# Rules run together on one connection; on PostgreSQL the groups run on parallel connections.
+# Rules run together on one connection; on PostgreSQL the groups run on parallel connections,
+# taken in this order (about the longest first, as measured on `large`).
 RULE_GROUPS = (
-    ("verkstallighet_3m",),
-    ("kronparm_gallring_2y", "skyddsbedomning_0d"),
-    ("forhandsbedomning_14d", "samarbetssamtal_14d"),
-    ("utredning_4m", "vbu_utredning_4m", "faderskap_1y"),
-    ("verkstallighet_avbrott_3m", "overvagande_6m", "omprovning_lvu3_6m", "vardnadsoverflyttning_2y"),
+    ("utredning_4m", "vbu_utredning_4m", "faderskap_1y", "samarbetssamtal_14d"),
+    ("verkstallighet_3m", "verkstallighet_avbrott_3m"),
+    ("kronparm_gallring_2y",),
+    ("forhandsbedomning_14d", "skyddsbedomning_0d"),
+    ("overvagande_6m", "omprovning_lvu3_6m", "vardnadsoverflyttning_2y"),
 )
 WORKERS = int(os.environ.get("AKTA_DEADLINE_WORKERS", "2"))
 
