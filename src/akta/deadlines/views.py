@@ -136,11 +136,15 @@ def _worklist(request, scope):
         deadlines = [d for d in deadlines if d.rule not in S.LISTED_FROM_DUE]
     warn = warning_days()
     status = data.get("status") or ""
-    counts = dict.fromkeys(SECTION_LABELS, 0)
+    by_section = {key: [] for key in SECTION_LABELS}  # each in due order
     for d in deadlines:
-        counts[section_of(d, today, warn)] += 1
+        by_section[section_of(d, today, warn)].append(d)
+    counts = {key: len(items) for key, items in by_section.items()}
     wanted = DEFAULT_SECTIONS if status == "" else (tuple(SECTION_LABELS) if status == "alla" else (status,))
-    selected = [d for d in deadlines if section_of(d, today, warn) in wanted]
+    if len(wanted) == len(SECTION_LABELS):
+        selected = deadlines
+    else:  # försenade < vecka < varning by due date, so the concatenation keeps the due order
+        selected = [d for key in SECTION_LABELS if key in wanted for d in by_section[key]]
 
     if request.GET.get("format") == "csv":
         return _csv(request, scope, _rows(request, selected, today, warn))
@@ -153,7 +157,7 @@ def _worklist(request, scope):
     if status == "":
         sections = []
         for key in DEFAULT_SECTIONS:
-            items = [d for d in selected if section_of(d, today, warn) == key]
+            items = by_section[key]
             sections.append({"key": key, "label": SECTION_LABELS[key], "count": len(items),
                              "rows": _rows(request, items[:SECTION_ROWS], today, warn)})
         context["sections"] = sections
