@@ -469,7 +469,7 @@ def _ext(e):
 
 
 def case_facts(case: CaseInfo, events, as_of, known_at, rules: set, local_rules=()) -> list[Fact]:
-    """The same facts as :func:`_sql_facts`, read from one case's history in plain Python."""
+    """The same facts as the SQL of :class:`_SQL`, read from one case's history in plain Python."""
     evs = effective_events(events, as_of=as_of, recorded_by=known_at - dt.timedelta(microseconds=1))
     by_type = defaultdict(list)
     for e in evs:
@@ -692,20 +692,41 @@ RULE_GROUPS = (
 WORKERS = int(os.environ.get("AKTA_DEADLINE_WORKERS", "2"))
 
 
-def _run_group(as_of, known_at, scope, locals_, rules, local, own_connection):
+class _Finisher:
+    """Step 2 for one as-of date: facts to deadlines, with their unit codes. The rule groups'
+    threads share it (the memo only ever gains entries that are equal whoever computes them)."""
+
+    def __init__(self, as_of, culled, codes):
+        self.as_of, self.culled, self.codes = as_of, culled, codes
+        self.memo = {}
+
+    def __call__(self, facts):
+        out = []
+        for f in facts:
+            d = finish(f, self.as_of, self.culled, self.memo)
+            if d is not None:
+                d.unit_code = self.codes.get(d.case.unit_id, "")
+                out.append(d)
+        return out
+
+
+def _run_group(as_of, known_at, scope, locals_, rules, local, finisher, own_connection):
     try:
         with tuned():
-            return _SQL(as_of, known_at, scope, locals_).run(set(rules), local=local)
+            facts = _SQL(as_of, known_at, scope, locals_).run(set(rules), local=local)
+        # Step 2 here, in the group's thread: it overlaps with the other groups' queries.
+        return finisher(facts)
     finally:
         if own_connection:
             connections.close_all()  # this thread's connections only
 
 
-def _sql_facts(as_of, known_at, scope, locals_, rules, parallel=True):
-    """The facts of ``rules`` for the cases in ``scope``, with their cases resolved.
+def _sql_deadlines(as_of, known_at, scope, locals_, rules, finisher, parallel=True):
+    """The deadlines of ``rules`` for the cases in ``scope`` (unsorted), from SQL facts.
 
     On PostgreSQL, outside a transaction, the rule groups run on ``WORKERS`` parallel
-    connections (each query is single-threaded; the machine has more than one core). Every
+    connections (each query is single-threaded; the machine has more than one core), each
+    group turning its facts into deadlines while the others wait for the database. Every
     query filters on the as-of date and the recording time, so the groups agree with each
     other whatever they see of writes made meanwhile – except an import writing events
     recorded in the past while the command runs.
@@ -716,17 +737,17 @@ def _sql_facts(as_of, known_at, scope, locals_, rules, parallel=True):
     if rest:
         groups.append(rest)
     parallel = parallel and connection.vendor == "postgresql" and not connection.in_atomic_block and WORKERS > 1
-    facts = []
+    out = []
     if parallel and len(groups) > 1:
         with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-            futures = [pool.submit(_run_group, as_of, known_at, scope, locals_, g, i == 0, True)
+            futures = [pool.submit(_run_group, as_of, known_at, scope, locals_, g, i == 0, finisher, True)
                        for i, g in enumerate(groups)]
             for f in futures:
-                facts.extend(f.result())
+                out.extend(f.result())
     else:
         for i, g in enumerate(groups or [()]):
-            facts.extend(_run_group(as_of, known_at, scope, locals_, g, i == 0, False))
-    return facts
+            out.extend(_run_group(as_of, known_at, scope, locals_, g, i == 0, finisher, False))
+    return out
 
 
 _STATISTICS_CHECKED = False
@@ -768,14 +789,18 @@ def compute(as_of: dt.date, *, known_at: dt.datetime | None = None, unit_ids=Non
     locals_ = local_rules() if include_local else []
     scope = _scope(unit_ids, caseworker_id, case_pks)
 
-    facts = []
+    from akta.access.models import Unit
+
+    culled = culled_through(as_of) if "kronparm_gallring_2y" in rules else {}
+    finisher = _Finisher(as_of, culled, dict(Unit.objects.values_list("pk", "code")))
+    out = []
     if method == "python":
         python_cases = set(Case.objects.filter(scope).values_list("pk", flat=True))
     else:
         python_cases = corrected_case_pks(known_at, scope)
         sql_scope = scope & ~Q(pk__in=list(python_cases)) if python_cases else scope
         # A few given cases (a worklist's changed cases) are not worth extra connections.
-        facts = _sql_facts(as_of, known_at, sql_scope, locals_, rules, parallel=case_pks is None)
+        out = _sql_deadlines(as_of, known_at, sql_scope, locals_, rules, finisher, parallel=case_pks is None)
     if python_cases:
         infos = case_infos(python_cases)
         events = defaultdict(list)
@@ -784,15 +809,6 @@ def compute(as_of: dt.date, *, known_at: dt.datetime | None = None, unit_ids=Non
             for e in Event.objects.filter(case_id__in=pcs[i:i + 2000], recorded_at__lt=known_at):
                 events[e.case_id].append(e)
         for pk in pcs:
-            facts.extend(case_facts(infos[pk], events.get(pk, []), as_of, known_at, rules, locals_))
-
-    culled = culled_through(as_of) if "kronparm_gallring_2y" in rules else {}
-    memo = {}
-    out = [d for d in (finish(f, as_of, culled, memo) for f in facts) if d is not None]
-    from akta.access.models import Unit
-
-    codes = dict(Unit.objects.values_list("pk", "code"))
-    for d in out:
-        d.unit_code = codes.get(d.case.unit_id, "")
+            out.extend(finisher(case_facts(infos[pk], events.get(pk, []), as_of, known_at, rules, locals_)))
     out.sort(key=lambda d: (d.due, d.case.ext_id, d.rule, d.subject_id))
     return out
