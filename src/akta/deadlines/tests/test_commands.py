@@ -114,3 +114,17 @@ def test_the_partial_index_lists_exactly_the_reportable_legal_bases():
     migration = importlib.import_module("akta.deadlines.migrations.0002_event_indexes")
     assert migration.REPORTABLE_BASES == subjects.REPORTABLE_BASES
     assert set(subjects.REPORTABLE_BASES) == {b for b in LEGAL_BASIS_EXAMPLES if is_reportable_basis(b)}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rule_groups_on_parallel_connections_agree_with_the_python_reference(monkeypatch):
+    """Outside a transaction on PostgreSQL the rule groups run on parallel connections (here
+    forced to three); the result is the same list, in the same order, as the Python reference."""
+    from akta.conftest import VALID_EXCHANGE
+
+    import_exchange(VALID_EXCHANGE)
+    monkeypatch.setattr(engine, "WORKERS", 3)
+    for as_of in (dt.date(2024, 7, 4), dt.date(2025, 3, 31), dt.date(2026, 12, 31)):
+        got = [d.as_dict() for d in engine.compute(as_of, include_local=True)]
+        assert got, as_of
+        assert got == [d.as_dict() for d in engine.compute(as_of, include_local=True, method="python")]
