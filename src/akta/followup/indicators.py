@@ -202,7 +202,8 @@ def base_forhandsbedomning(c):
     first = c.start - dt.timedelta(days=40)
     pairs = _check_law(lambda: due_table("forhandsbedomning_14d", first, c.end))
     # Received earlier than `first`: due at most 14 + 4 days later, before the period, so
-    # late whatever the default says; every due date in the table is 14 days or more.
+    # late whatever the default says; every due date in the table is 14 days or more. Such
+    # aktualiseringar are not read at all (received is then NULL: late, as when missing).
     allowed = allowed_days_sql(c.d, pairs, "f.received", 14)
     # Each förhandsbedömning with the date of the aktualisering it refers to, by a window (a
     # sort, no join whose plan depends on the planner's estimates).
@@ -213,7 +214,7 @@ def base_forhandsbedomning(c):
          "(PARTITION BY CASE WHEN type = 'aktualisering' THEN id ELSE aktualisering_id END) AS received FROM "
          "(SELECT id, case_id, type, date, aktualisering_id FROM fbs UNION ALL SELECT id, case_id, type, date, NULL "
          "FROM eff WHERE id IN (SELECT aktualisering_id FROM fbs)) u")
-    return (c.with_eff("aktualisering", fields=(), materialized=False,
+    return (c.with_eff("aktualisering", since=first, fields=(), materialized=False,
                        extra=f", fbs AS MATERIALIZED ({fbs}), x AS ({x})")
             + "SELECT f.case_id, k.person_id, p.sex, CASE WHEN f.received IS NOT NULL AND "
             f"{c.d.days('f.date', 'f.received')} <= {allowed} THEN 1 ELSE 0 END AS within FROM x f "
@@ -323,19 +324,20 @@ def base_evb_waiting(c):
         "SELECT beslut_id, MAX(CASE WHEN type = 'avbrott' THEN date END) AS date FROM "
         f"({c.eff('avbrott', 'aterupptagen', fields=('beslut_id',))}) x GROUP BY beslut_id "
         f"HAVING MAX(CASE WHEN type = 'avbrott' THEN {key} END) > COALESCE(MAX(CASE WHEN type = 'aterupptagen' THEN {key} END), -1)")
-    fav = (  # favourable SoL 4:1 / LSS decisions dated by the day and not ended
-        "SELECT id, case_id, legal_basis, date FROM "
-        f"({c.eff('beslut', fields=('outcome', 'legal_basis'))}) b WHERE outcome IN ('bifall', 'delvis_bifall') "
-        "AND (legal_basis = 'SoL 4:1' OR legal_basis LIKE 'LSS %%') AND id NOT IN (SELECT beslut_id FROM ended)")
-    # Waiting since the decision (never implemented, not interrupted) or since the interruption.
+    # Favourable SoL 4:1 / LSS decisions dated by the day and not ended, waiting since the
+    # interruption (interrupted and not resumed) or since the decision (never implemented, not
+    # interrupted): one pass over the decisions, the small lastint relation joined on. w is
+    # materialized so that only the few waiting decisions meet cases and persons (PostgreSQL
+    # cannot estimate the NOT IN filters and would otherwise join every decision first).
     waiting = (
-        "SELECT b.id, b.case_id, b.legal_basis, b.date AS since FROM fav b "
-        "WHERE b.id NOT IN (SELECT beslut_id FROM impl) AND b.id NOT IN (SELECT beslut_id FROM lastint) "
-        "UNION ALL SELECT b.id, b.case_id, b.legal_basis, li.date AS since FROM lastint li "
-        "JOIN fav b ON b.id = li.beslut_id"
+        "SELECT b.case_id, b.legal_basis, COALESCE(li.date, b.date) AS since FROM "
+        f"({c.eff('beslut', fields=('outcome', 'legal_basis'))}) b LEFT JOIN lastint li ON li.beslut_id = b.id "
+        "WHERE b.outcome IN ('bifall', 'delvis_bifall') AND (b.legal_basis = 'SoL 4:1' OR b.legal_basis LIKE 'LSS %%') "
+        "AND b.id NOT IN (SELECT beslut_id FROM ended) "
+        "AND (li.beslut_id IS NOT NULL OR b.id NOT IN (SELECT beslut_id FROM impl))"
     )
-    return (f"WITH kc AS NOT MATERIALIZED ({c.cases()}), ended AS MATERIALIZED ({ended}), impl AS MATERIALIZED ({impl}), "
-            f"lastint AS MATERIALIZED ({lastint}), fav AS MATERIALIZED ({fav}), w AS ({waiting}) "
+    return (f"WITH kc AS NOT MATERIALIZED ({c.cases()}), ended AS ({ended}), impl AS ({impl}), lastint AS ({lastint}), "
+            f"w AS MATERIALIZED ({waiting}) "
             "SELECT w.case_id, k.person_id, p.sex, w.legal_basis, "
             f"CASE WHEN w.since < {c.lit(t3)} AND w.since >= {c.lit(t6)} THEN 1 ELSE 0 END AS months_3_6, "
             f"CASE WHEN w.since < {c.lit(t6)} AND w.since >= {c.lit(t9)} THEN 1 ELSE 0 END AS months_6_9, "
@@ -422,14 +424,14 @@ register(Indicator(
     "avslutade före periodens första dag (en ny aktualisering öppnar ett avslutat ärende igen). "
     "Ett ärende räknas som öppet även den dag det avslutas.",
     f"{SPEC}; seed 004 tabell 6.1–6.6 (\"aktuella\")", "year",
-    (AREA, CASE_TYPE), (CASES,), _active_cases, spec=True))
+    (AREA, CASE_TYPE), (CASES,), _active_cases, spec=True, cost=5))
 
 register(Indicator(
     "persons_active", "Aktuella personer",
     "Unika personer med minst ett aktuellt ärende i perioden (se Aktuella ärenden), per område. "
     "En person räknas en gång per område.",
     f"{SPEC}; seed 000 \"Jämförelsetal klientmängd\"", "year",
-    (AREA,), (PERSONS,), lambda c: _active_cases(c), spec=True))
+    (AREA,), (PERSONS,), lambda c: _active_cases(c), spec=True, cost=5))
 
 register(Indicator(
     "aktualiseringar", "Aktualiseringar",
@@ -437,7 +439,7 @@ register(Indicator(
     "händelser, inte unika personer. Ålder i hela år den dag aktualiseringen kom in "
     "(ett ofött barn räknas till 0–12).",
     f"{SPEC}; SoL 11 kap. 1 §; seed 000 \"Aktualiseringar\"", "year",
-    (AREA, KIND, AGE_BAND), (EVENTS,), base_aktualiseringar, spec=True))
+    (AREA, KIND, AGE_BAND), (EVENTS,), base_aktualiseringar, spec=True, cost=4))
 
 register(Indicator(
     "forhandsbedomning_14d", "Förhandsbedömningar inom 14 dagar",
@@ -449,7 +451,7 @@ register(Indicator(
     (), (Measure("total", "Totalt", unit="förhandsbedömningar"),
          Measure("within", "Inom 14 dagar", flag="within", unit="förhandsbedömningar")),
     base_forhandsbedomning,
-    derived=(Derived("share_pct", "Andel inom 14 dagar (%)", ("within", "total"), pct),), spec=True))
+    derived=(Derived("share_pct", "Andel inom 14 dagar (%)", ("within", "total"), pct),), spec=True, cost=5))
 
 register(Indicator(
     "utredningar_open", "Pågående utredningar",
@@ -462,7 +464,7 @@ register(Indicator(
          Measure("within_4m", "Inom 4 månader", flag="within_4m", unit="utredningar"),
          Measure("over_4m", "Över 4 månader", flag="over_4m", unit="utredningar"),
          Measure("over_4m_extended", "Varav förlängda", flag="over_4m_extended", unit="utredningar")),
-    base_utredningar_open, relations=(("total", ("within_4m", "over_4m")),), spec=True))
+    base_utredningar_open, relations=(("total", ("within_4m", "over_4m")),), spec=True, cost=4))
 
 register(Indicator(
     "utredningar_closed", "Avslutade utredningar efter utredningstid",
@@ -473,7 +475,7 @@ register(Indicator(
     f"{SPEC}; seed 004 figur 6.6–6.7", "year",
     (BUCKET,), (Measure("count", "Antal", unit="utredningar"),), base_utredningar_closed,
     columns=("sex", "bucket", "count"), summary_sql=summary_sql_utredningar_closed,
-    summary=summary_utredningar_closed, spec=True))
+    summary=summary_utredningar_closed, spec=True, cost=4))
 
 register(Indicator(
     "evb_waiting", "Ej verkställda gynnande beslut",
@@ -486,7 +488,7 @@ register(Indicator(
     (LEGAL_BASIS,), tuple(Measure(n, lbl, flag=n, unit="beslut") for n, lbl in (
         ("months_3_6", "3–6 månader"), ("months_6_9", "6–9 månader"),
         ("months_9_12", "9–12 månader"), ("months_12_plus", "Mer än 12 månader"))),
-    base_evb_waiting, spec=True))
+    base_evb_waiting, spec=True, cost=6))
 
 register(Indicator(
     "kkik_u31462", "Ej återaktualiserade personer med ekonomiskt bistånd ett år efter avslut (U31462)",
@@ -499,13 +501,13 @@ register(Indicator(
     (), (Measure("a_ended_h1", "A. Avslutade första halvåret", unit="personer"),
          Measure("b_returned_12m", "B. Återkommit inom ett år", flag="b", unit="personer")),
     base_kkik, horizon=lambda c: dt.date(c.start.year + 1, 6, 30), derived=(Derived("value_pct", "Ej återaktualiserade (%)", ("a_ended_h1", "b_returned_12m"),
-                                lambda a, b: pct(a - b, a, 0)),), spec=True))
+                                lambda a, b: pct(a - b, a, 0)),), spec=True, cost=3))
 
 # Extensions (documented; not in exchange-v1 §4).
 register(Indicator(
     "cases_closed", "Avslutade ärenden",
     "Ärenden med minst ett ärende avslutat (arende_avslutat) daterat i perioden, per område.",
-    "Seed 000 \"Avslutade\"", "year", (AREA,), (CASES,), base_cases_closed))
+    "Seed 000 \"Avslutade\"", "year", (AREA,), (CASES,), base_cases_closed, cost=2))
 
 register(Indicator(
     "persons_moved", "Avflyttade personer",
@@ -521,31 +523,31 @@ register(Indicator(
     "DOMAIN §4; seed 004", "as_of",
     (INTERVENTION,), (Measure("insatser", "Antal insatser (beslut)", unit="insatser"),
                       Measure("persons", "Antal personer", agg="persons", unit="personer")),
-    _active_interventions))
+    _active_interventions, cost=34))
 
 register(Indicator(
     "interventions_ended", "Avslutade insatser efter orsak",
     "Insatser avslutade (insats_avslutad) i perioden, per insats och avslutsorsak.",
     "DOMAIN §3 (avslutsorsak); seed 004 figur 7.9–7.10", "year",
-    (INTERVENTION, REASON), (EVENTS,), base_interventions_ended))
+    (INTERVENTION, REASON), (EVENTS,), base_interventions_ended, cost=6))
 
 register(Indicator(
     "decisions_outcome", "Beslut efter utfall",
     "Beslut (beslut) daterade i perioden, per område och utfall (bifall, delvis bifall, avslag).",
     "SoL 4 kap. 1 §; seed 001", "year",
-    (AREA, OUTCOME), (Measure("count", "Antal beslut", unit="beslut"),), base_decisions))
+    (AREA, OUTCOME), (Measure("count", "Antal beslut", unit="beslut"),), base_decisions, cost=3))
 
 register(Indicator(
     "aktualiseringar_reason", "Aktualiseringar efter orsak",
     "Aktualiseringar daterade i perioden per område och orsakskod (reasons). En aktualisering med "
     "flera orsaker räknas en gång per orsak, utan orsak som (uppgift saknas); summan kan därför "
     "överstiga antalet aktualiseringar.",
-    "Seed 004 (aktualiseringsorsak)", "year", (AREA, AKT_REASON), (EVENTS,), base_akt_reason))
+    "Seed 004 (aktualiseringsorsak)", "year", (AREA, AKT_REASON), (EVENTS,), base_akt_reason, cost=7))
 
 register(Indicator(
     "aktualiseringar_reporter", "Aktualiseringar efter anmälare",
     "Aktualiseringar daterade i perioden per område och anmälare/sökande (reporter).",
-    "Seed 004 figur 8.4", "year", (AREA, REPORTER), (EVENTS,), base_akt_reporter))
+    "Seed 004 figur 8.4", "year", (AREA, REPORTER), (EVENTS,), base_akt_reporter, cost=3))
 
 
 def get(indicator_id) -> Indicator:

@@ -2,10 +2,11 @@
 year, split by sex, each with its chart — as a web page, a DOCX (python-docx) and a PDF
 (WeasyPrint, from the same HTML template as the page's print view).
 
-Every number comes from :func:`akta.followup.services.compute`; nothing is counted here. A
-section may collapse an indicator to fewer dimensions (e.g. cases per area, summed over case
-types); that sum is of counts of distinct units, so it is exact. Published output applies
-disclosure control (threshold 10) to each year's table before it is compared.
+Every number comes from :func:`akta.followup.services.compute_many` (the tables ``compute``
+returns, computed in parallel where possible); nothing is counted here. A section may collapse
+an indicator to fewer dimensions (e.g. cases per area, summed over case types); that sum is of
+counts of distinct units, so it is exact. Published output applies disclosure control
+(threshold 10) to each year's table before it is compared.
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from django.template.loader import render_to_string
 from akta.followup.charts import Chart, png, svg
 from akta.followup.disclosure import suppress
 from akta.followup.engine import SEX_LABELS, SEX_ORDER, SEXES, TOTAL, Table, sort_table
-from akta.followup.services import compute
+from akta.followup.services import compute_many
 
 MASK = ".."
 
@@ -168,16 +169,18 @@ def compare(prev: Table, cur: Table, section: Section, year: int) -> PackSection
 
 def build(year: int, mask: int | None = 10, as_reported=None):
     """The pack's sections for ``year`` against ``year - 1``."""
+    years = (year - 1, year)
+    tables = compute_many({
+        (sec.indicator, y): (sec.indicator, {"as_reported": as_reported,
+                                             **({"as_of": dt.date(y, 12, 31).isoformat()} if sec.as_of else {"year": y})})
+        for sec in SECTIONS for y in years})
     out = []
     for sec in SECTIONS:
-        tables = []
-        for y in (year - 1, year):
-            params = {"as_of": dt.date(y, 12, 31).isoformat()} if sec.as_of else {"year": y}
-            t = collapse(compute(sec.indicator, as_reported=as_reported, **params), sec.keep)
-            if mask:
-                suppress(t, mask)
-            tables.append(t)
-        out.append(compare(tables[0], tables[1], sec, year))
+        prev, cur = (collapse(tables[sec.indicator, y], sec.keep) for y in years)
+        if mask:
+            suppress(prev, mask)
+            suppress(cur, mask)
+        out.append(compare(prev, cur, sec, year))
     return out
 
 

@@ -1,6 +1,7 @@
 """The follow-up component's service API (what other components call).
 
     compute(indicator_id, year=…, | from_date=…, to_date=… | as_of=…, as_reported=None) -> Table
+    compute_many({key: (indicator_id, {parameters as for compute}), …}) -> {key: Table}
 
 Statistics always run under a fixed system scope: nothing here looks at the requesting user, so
 two users with different permissions get identical numbers (DESIGN.md). Only the drill-down
@@ -9,15 +10,20 @@ two users with different permissions get identical numbers (DESIGN.md). Only the
 from __future__ import annotations
 
 import datetime as dt
+import os
+import queue
+from concurrent.futures import ThreadPoolExecutor
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db import connection, connections
 
 from akta.followup.engine import Ctx, ParameterError, Table, aggregate
 from akta.followup.indicators import INDICATORS, get
 from akta.followup.sql import Dialect
 
-__all__ = ["INDICATORS", "ParameterError", "Table", "compute", "normalize_params", "parse_date", "parse_datetime"]
+__all__ = ["INDICATORS", "ParameterError", "Table", "compute", "compute_many", "normalize_params", "parse_date",
+           "parse_datetime"]
 
 TZ = ZoneInfo(settings.TIME_ZONE)
 
@@ -110,6 +116,11 @@ def compute(indicator_id, year=None, from_date=None, to_date=None, as_of=None, a
     then. Raises :class:`ParameterError` for bad input. ``mask`` (int threshold) applies
     disclosure control (:mod:`akta.followup.disclosure`).
     """
+    return compute_normalized(*_request(indicator_id, year, from_date, to_date, as_of, as_reported, **extra))
+
+
+def _request(indicator_id, year=None, from_date=None, to_date=None, as_of=None, as_reported=None, **extra):
+    """``compute``'s parameters checked: (indicator id, normalized parameters, mask)."""
     if "from" in extra:
         from_date = extra.pop("from")
     if "to" in extra:
@@ -118,8 +129,52 @@ def compute(indicator_id, year=None, from_date=None, to_date=None, as_of=None, a
     if extra:
         raise ParameterError(f"okända parametrar: {', '.join(sorted(extra))}")
     ind = get(indicator_id)
-    params = normalize_params(indicator_id, year, from_date, to_date, as_of, as_reported)
-    return compute_normalized(ind.id, params, mask=mask)
+    return ind.id, normalize_params(indicator_id, year, from_date, to_date, as_of, as_reported), mask
+
+
+WORKERS = int(os.environ.get("AKTA_FOLLOWUP_WORKERS", "2"))
+
+
+def compute_many(requests) -> dict:
+    """Several indicators: ``{key: (indicator_id, params)}`` -> ``{key: Table}``, where
+    ``params`` are :func:`compute`'s keyword arguments; the tables are those ``compute`` returns.
+
+    Every request is checked before any is computed (a :class:`ParameterError` names the first
+    bad one). On PostgreSQL, outside a transaction, they run on ``WORKERS`` parallel
+    connections (``AKTA_FOLLOWUP_WORKERS``, default 2; each query is single-threaded), the
+    slowest first (``Indicator.cost``) so that the workers finish together. Inside a
+    transaction (whose uncommitted rows other connections cannot see) and on SQLite they run
+    one after the other. (Outside a transaction each query sees the rows committed when it
+    starts, in parallel or not.)
+    """
+    checked = {key: _request(ind_id, **params) for key, (ind_id, params) in dict(requests).items()}
+    parallel = connection.vendor == "postgresql" and not connection.in_atomic_block and WORKERS > 1
+    if not parallel or len(checked) < 2:
+        return {key: compute_normalized(*req) for key, req in checked.items()}
+    todo = queue.SimpleQueue()
+    for key in sorted(checked, key=lambda k: -get(checked[k][0]).cost):
+        todo.put(key)
+    tables = {}
+
+    def work():  # in a worker thread, on its own connection: the next request until none is left
+        try:
+            with connection.cursor() as cur:
+                # The workers keep the cores busy: parallel plans within a query would only
+                # compete with them (and repeat their hashed subqueries in every process).
+                cur.execute("SET max_parallel_workers_per_gather = 0")
+            while True:
+                try:
+                    key = todo.get_nowait()
+                except queue.Empty:
+                    return
+                tables[key] = compute_normalized(*checked[key])
+        finally:
+            connections.close_all()  # this thread's connections only
+
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        for future in [pool.submit(work) for _ in range(min(WORKERS, len(checked)))]:
+            future.result()
+    return {key: tables[key] for key in checked}
 
 
 def compute_normalized(indicator_id, params, mask=None) -> Table:

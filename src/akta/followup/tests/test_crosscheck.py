@@ -1,18 +1,22 @@
 """The SQL indicators against straightforward Python references built on akta.cases.state
 (case_state / effective_events) and akta.law, over a whole synthetic municipality (small),
 plus properties every table must have: totalt = kvinna + man + okänt, and the same numbers
-whoever asks."""
+whoever asks; compute_many (parallel on PostgreSQL) against compute."""
 import datetime as dt
+import threading
 from collections import Counter, defaultdict
 
 import pytest
+from django.db import connection
 
 from akta.cases.models import Case, Event
 from akta.cases.schema import is_reportable_basis
 from akta.cases.state import case_state, effective_events
 from akta.followup.engine import SEXES, TOTAL
 from akta.followup.indicators import INDICATORS
-from akta.followup.services import compute
+from akta.followup import services
+from akta.followup.engine import ParameterError
+from akta.followup.services import compute, compute_many
 from akta.law import services as law
 
 pytestmark = pytest.mark.django_db
@@ -169,3 +173,60 @@ def test_the_same_numbers_whoever_asks(small, make_user):
         out.append([c.get(f"/uppfoljning/indikator/{i}/", {"format": "json", **(
             {"as_of": "2024-12-31"} if ind.period == "as_of" else {"year": 2024})}).json() for i, ind in INDICATORS.items()])
     assert out[0] == out[1]
+
+
+def _threads_of(monkeypatch):
+    """The threads compute_normalized runs in (compute and compute_many both end there)."""
+    seen, real = set(), services.compute_normalized
+
+    def spy(*args, **kw):
+        seen.add(threading.get_ident())
+        return real(*args, **kw)
+
+    monkeypatch.setattr(services, "compute_normalized", spy)
+    return seen
+
+
+@pytest.mark.django_db(transaction=True)  # committed rows: the parallel connections must see them
+def test_compute_many_returns_the_tables_of_compute(small, monkeypatch):
+    """Every indicator, as corrected and as reported, one masked: the same tables as compute one
+    by one, in the caller's order; on PostgreSQL (outside a transaction) computed on the
+    workers' own connections."""
+    requests = {}
+    for ind in INDICATORS.values():
+        params = {"as_of": "2024-12-31"} if ind.period == "as_of" else {"year": 2024}
+        requests[ind.id] = (ind.id, params)
+        requests[ind.id, "reported"] = (ind.id, {**params, "as_reported": "2024-06-30"})
+    requests["masked"] = ("aktualiseringar", {"from": "2024-01-01", "to": "2024-06-30", "mask": 10})
+    threads = _threads_of(monkeypatch)
+    many = compute_many(requests)
+    assert list(many) == list(requests)
+    if connection.vendor == "postgresql":
+        assert threads and threading.get_ident() not in threads
+    for key, (ind_id, params) in requests.items():
+        one = compute(ind_id, **params)
+        assert (many[key].indicator, many[key].params, many[key].columns, many[key].rows, many[key].masked) == (
+            one.indicator, one.params, one.columns, one.rows, one.masked), key
+        assert many[key].content_hash == one.content_hash
+
+
+def test_compute_many_in_a_transaction_sees_its_uncommitted_rows(monkeypatch):
+    """Inside a transaction (here the test's), compute_many stays on this connection."""
+    from akta.followup.tests.history import History
+
+    h = History()
+    h.case(h.person("man"), opened="2024-05-01")
+    threads = _threads_of(monkeypatch)
+    many = compute_many({y: ("cases_opened", {"year": y}) for y in (2023, 2024)})
+    assert threads == {threading.get_ident()}
+    assert sum(r["count"] for r in many[2024].records() if r["sex"] == "man") == 1
+    assert sum(r["count"] for r in many[2023].records()) == 0
+
+
+def test_compute_many_checks_every_request_first(monkeypatch):
+    threads = _threads_of(monkeypatch)
+    with pytest.raises(ParameterError, match="år"):
+        compute_many({"a": ("cases_active", {"year": 2024}), "b": ("cases_active", {"year": "20x4"})})
+    with pytest.raises(ParameterError, match="okänd indikator"):
+        compute_many({"a": ("no_such", {"year": 2024})})
+    assert not threads  # nothing computed

@@ -62,6 +62,50 @@ def test_latest_correction_wins_and_a_void_removes():
     assert sum(r["count"] for r in march.records() if r["sex"] == "totalt") == 1
 
 
+
+def test_forhandsbedomning_with_its_aktualisering_moved_by_a_correction():
+    """The aktualisering was registered as received 2023-10-01 (long before the year: the
+    förhandsbedömning of 2024-01-05 is late) and corrected on 2024-01-10 to 2023-12-28 (day 14 =
+    2024-01-11: within)."""
+    h = History()
+    c = h.case(h.person("kvinna", born="2010-01-01"), opened="2023-10-01")
+    a = h.akt(c, "2023-10-01")
+    h.ev(c, "forhandsbedomning", "2024-01-05", aktualisering=a, outcome="inleda_utredning")
+    h.akt(c, "2023-12-28", recorded="2024-01-10", corrects=a)
+    assert (fb_row(as_reported="2024-01-09")["total"], fb_row(as_reported="2024-01-09")["within"]) == (1, 0)
+    assert (fb_row()["total"], fb_row()["within"]) == (1, 1)
+
+
+def test_evb_waiting_with_corrections():
+    """A voided verkställighet (the decision waits again, since the decision), a decision
+    corrected to avslag (no longer counted) and an interruption moved earlier; on 2024-04-30
+    (lag 1930:173 1 §: 2023-06-01 + 9 months = 2024-03-01, 2023-12-01 + 3 months = 2024-03-01,
+    2023-12-20 + 3 months = 2024-03-20, 2023-10-20 + 6 months = 2024-04-20)."""
+    h = History()
+
+    def beslut(sex, date, basis="SoL 4:1"):
+        c = h.case(h.person(sex), area="vuxna_ovrigt", opened=date)
+        return c, h.ev(c, "beslut", date, legal_basis=basis, intervention="kontaktperson", outcome="bifall")
+
+    c1, b1 = beslut("kvinna", "2023-06-01")
+    v1 = h.ev(c1, "verkstalld", "2023-06-10", beslut=b1)
+    h.ev(c1, "verkstalld", "2023-06-10", recorded="2024-02-01", corrects=v1, voided=True, beslut=b1)
+    c2, b2 = beslut("man", "2023-12-01")
+    h.ev(c2, "beslut", "2023-12-01", recorded="2024-03-01", corrects=b2, legal_basis="SoL 4:1",
+         intervention="kontaktperson", outcome="avslag")
+    c3, b3 = beslut("man", "2023-01-10", basis="LSS 9 § 9")
+    h.ev(c3, "verkstalld", "2023-02-01", beslut=b3)
+    a3 = h.ev(c3, "avbrott", "2023-12-20", beslut=b3)
+    h.ev(c3, "avbrott", "2023-10-20", recorded="2024-01-15", corrects=a3, beslut=b3)
+
+    def waiting(**kw):
+        cols = ("months_3_6", "months_6_9", "months_9_12", "months_12_plus")
+        return {k: next(c for c in cols if r[c]) for k, r in rows_of(compute("evb_waiting", as_of="2024-04-30", **kw)).items()
+                if k[1] != "totalt" and any(r[c] for c in cols)}
+
+    assert waiting(as_reported="2024-01-10") == {("SoL 4:1", "man"): "months_3_6", ("LSS 9 § 9", "man"): "months_3_6"}
+    assert waiting() == {("SoL 4:1", "kvinna"): "months_9_12", ("LSS 9 § 9", "man"): "months_6_9"}
+
 @pytest.fixture
 def chief(make_user):
     from akta.access.models import Role
