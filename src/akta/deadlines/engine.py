@@ -25,19 +25,20 @@ How it is computed
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.db.models import BooleanField, Exists, Max, OuterRef, Q, Subquery
 from django.db.models.expressions import RawSQL
 
+from akta import dbparallel
 from akta.cases.models import Case, Event, EventType
 from akta.cases.state import effective_events
 from akta.deadlines import subjects as S
@@ -710,44 +711,30 @@ class _Finisher:
         return out
 
 
-def _run_group(as_of, known_at, scope, locals_, rules, local, finisher, own_connection):
-    try:
-        with tuned():
-            facts = _SQL(as_of, known_at, scope, locals_).run(set(rules), local=local)
-        # Step 2 here, in the group's thread: it overlaps with the other groups' queries.
-        return finisher(facts)
-    finally:
-        if own_connection:
-            connections.close_all()  # this thread's connections only
+def _run_group(as_of, known_at, scope, locals_, rules, local, finisher):
+    with tuned():
+        facts = _SQL(as_of, known_at, scope, locals_).run(set(rules), local=local)
+    # Step 2 here, in the group's thread: it overlaps with the other groups' queries.
+    return finisher(facts)
 
 
 def _sql_deadlines(as_of, known_at, scope, locals_, rules, finisher, parallel=True):
     """The deadlines of ``rules`` for the cases in ``scope`` (unsorted), from SQL facts.
 
     On PostgreSQL, outside a transaction, the rule groups run on ``WORKERS`` parallel
-    connections (each query is single-threaded; the machine has more than one core), each
-    group turning its facts into deadlines while the others wait for the database. Every
-    query filters on the as-of date and the recording time, so the groups agree with each
-    other whatever they see of writes made meanwhile – except an import writing events
-    recorded in the past while the command runs.
+    connections (:mod:`akta.dbparallel`), each group turning its facts into deadlines while
+    the others wait for the database. Every query filters on the as-of date and the recording
+    time, so the groups agree with each other whatever they see of writes made meanwhile –
+    except an import writing events recorded in the past while the command runs.
     """
     groups = [tuple(r for r in g if r in rules) for g in RULE_GROUPS]
     groups = [g for g in groups if g]
     rest = tuple(r for r in rules if not any(r in g for g in RULE_GROUPS))
     if rest:
         groups.append(rest)
-    parallel = parallel and connection.vendor == "postgresql" and not connection.in_atomic_block and WORKERS > 1
-    out = []
-    if parallel and len(groups) > 1:
-        with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-            futures = [pool.submit(_run_group, as_of, known_at, scope, locals_, g, i == 0, finisher, True)
-                       for i, g in enumerate(groups)]
-            for f in futures:
-                out.extend(f.result())
-    else:
-        for i, g in enumerate(groups or [()]):
-            out.extend(_run_group(as_of, known_at, scope, locals_, g, i == 0, finisher, False))
-    return out
+    tasks = [functools.partial(_run_group, as_of, known_at, scope, locals_, g, i == 0, finisher)
+             for i, g in enumerate(groups or [()])]
+    return [d for part in dbparallel.run(tasks, WORKERS if parallel else 1) for d in part]
 
 
 _STATISTICS_CHECKED = False

@@ -10,14 +10,13 @@ two users with different permissions get identical numbers (DESIGN.md). Only the
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
-import queue
-from concurrent.futures import ThreadPoolExecutor
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import connection, connections
 
+from akta import dbparallel
 from akta.followup.engine import Ctx, ParameterError, Table, aggregate
 from akta.followup.indicators import INDICATORS, get
 from akta.followup.sql import Dialect
@@ -141,40 +140,18 @@ def compute_many(requests) -> dict:
 
     Every request is checked before any is computed (a :class:`ParameterError` names the first
     bad one). On PostgreSQL, outside a transaction, they run on ``WORKERS`` parallel
-    connections (``AKTA_FOLLOWUP_WORKERS``, default 2; each query is single-threaded), the
-    slowest first (``Indicator.cost``) so that the workers finish together. Inside a
-    transaction (whose uncommitted rows other connections cannot see) and on SQLite they run
-    one after the other. (Outside a transaction each query sees the rows committed when it
-    starts, in parallel or not.)
+    connections (``AKTA_FOLLOWUP_WORKERS``, default 2; :mod:`akta.dbparallel`), the slowest
+    first (``Indicator.cost``) so that the workers finish together; otherwise one after the
+    other.
     """
     checked = {key: _request(ind_id, **params) for key, (ind_id, params) in dict(requests).items()}
-    parallel = connection.vendor == "postgresql" and not connection.in_atomic_block and WORKERS > 1
-    if not parallel or len(checked) < 2:
-        return {key: compute_normalized(*req) for key, req in checked.items()}
-    todo = queue.SimpleQueue()
-    for key in sorted(checked, key=lambda k: -get(checked[k][0]).cost):
-        todo.put(key)
-    tables = {}
-
-    def work():  # in a worker thread, on its own connection: the next request until none is left
-        try:
-            with connection.cursor() as cur:
-                # The workers keep the cores busy: parallel plans within a query would only
-                # compete with them (and repeat their hashed subqueries in every process).
-                cur.execute("SET max_parallel_workers_per_gather = 0")
-            while True:
-                try:
-                    key = todo.get_nowait()
-                except queue.Empty:
-                    return
-                tables[key] = compute_normalized(*checked[key])
-        finally:
-            connections.close_all()  # this thread's connections only
-
-    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-        for future in [pool.submit(work) for _ in range(min(WORKERS, len(checked)))]:
-            future.result()
-    return {key: tables[key] for key in checked}
+    keys = sorted(checked, key=lambda k: -get(checked[k][0]).cost)
+    # The workers keep the cores busy: parallel plans within a query would only compete with
+    # them (and repeat their hashed subqueries in every process).
+    tables = dbparallel.run([functools.partial(compute_normalized, *checked[k]) for k in keys], WORKERS,
+                            prepare=lambda cur: cur.execute("SET max_parallel_workers_per_gather = 0"))
+    found = dict(zip(keys, tables))
+    return {key: found[key] for key in checked}
 
 
 def compute_normalized(indicator_id, params, mask=None) -> Table:
