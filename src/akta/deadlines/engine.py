@@ -615,7 +615,10 @@ def in_ids(model, column, ids):
     """A filter ``column IN ids``: an array parameter on PostgreSQL, a list on SQLite."""
     ids = list(ids)
     if connection.vendor == "postgresql":
-        return RawSQL(f'"{model._meta.db_table}"."{column}" = ANY(%s)', (ids,), output_field=BooleanField())
+        # One array literal: the driver adapts a list element by element (tens of ms for
+        # tens of thousands of ids); the ids are ints, so the literal needs no escaping.
+        literal = "{" + ",".join(str(int(i)) for i in ids) + "}"
+        return RawSQL(f'"{model._meta.db_table}"."{column}" = ANY(%s)', (literal,), output_field=BooleanField())
     return Q(**{f"{column}__in": ids})
 
 
