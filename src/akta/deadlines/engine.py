@@ -304,10 +304,12 @@ class _SQL:
             .order_by("date").values("date")[:1]
         )
 
-    def details(self, ids, *fields, **annotations):
+    def details(self, ids, *fields, cases=None, **annotations):
         """Rows for the subjects ``ids`` with their case (one statement on PostgreSQL, chunks
-        on SQLite)."""
+        on SQLite); ``cases``: only those whose case matches this filter (on ``case__…``)."""
         for qs in pk_batches(Event.objects.all(), ids):
+            if cases is not None:
+                qs = qs.filter(cases)
             if annotations:
                 qs = qs.annotate(**annotations)
             yield from qs.values("case_id", *CASE_COLUMNS, *fields, *annotations)
@@ -384,7 +386,10 @@ class _SQL:
             self.ev(type=T.UTREDNING_FORLANGD, utredning_id=OuterRef("pk"))
             .order_by("-date", "-recorded_at", "-pk").values("until")[:1]
         )
-        rows = list(self.details(ids, "pk", "ext_id", "date", lapse=self.first_closing(), ext_until=until))
+        cases = Q()
+        for _rule, field, value in rules:
+            cases |= Q(**{f"case__{field}": value})
+        rows = list(self.details(ids, "pk", "ext_id", "date", cases=cases, lapse=self.first_closing(), ext_until=until))
         for rule_id, field, value in rules:
             self.add(rule_id, (r for r in rows if r[f"case__{field}"] == value))
 
