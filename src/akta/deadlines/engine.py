@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import operator
 import os
 from collections import defaultdict
 from contextlib import contextmanager
@@ -98,6 +99,11 @@ class Deadline:
     overdue: bool
     extended_until: dt.date | None = None
     unit_code: str = ""
+
+    @property
+    def order(self):
+        """The order of every list of deadlines: due date, case, rule, subject."""
+        return (self.due, self.case.ext_id, self.rule, self.subject_id)
 
     @property
     def case_id(self):
@@ -701,6 +707,9 @@ RULE_GROUPS = (
 WORKERS = int(os.environ.get("AKTA_DEADLINE_WORKERS", "2"))
 
 
+ORDER = operator.attrgetter("order")
+
+
 class _Finisher:
     """Step 2 for one as-of date: facts to deadlines, with their unit codes. The rule groups'
     threads share it (the memo only ever gains entries that are equal whoever computes them)."""
@@ -716,6 +725,9 @@ class _Finisher:
             if d is not None:
                 d.unit_code = self.codes.get(d.case.unit_id, "")
                 out.append(d)
+        # Sorted here, in the group's thread: the caller's sort of the concatenated groups
+        # then only merges sorted runs.
+        out.sort(key=ORDER)
         return out
 
 
@@ -805,5 +817,5 @@ def compute(as_of: dt.date, *, known_at: dt.datetime | None = None, unit_ids=Non
                 events[e.case_id].append(e)
         for pk in pcs:
             out.extend(finisher(case_facts(infos[pk], events.get(pk, []), as_of, known_at, rules, locals_)))
-    out.sort(key=lambda d: (d.due, d.case.ext_id, d.rule, d.subject_id))
+    out.sort(key=ORDER)
     return out

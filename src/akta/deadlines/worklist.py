@@ -94,7 +94,7 @@ def deadlines_for(unit_set, as_of):
         if len(changed) <= _INCREMENTAL_LIMIT:
             fresh = engine.compute(as_of, unit_ids=units, case_pks=changed, include_local=True)
             merged = [d for d in snap.deadlines if d.case.pk not in changed] + fresh
-            merged.sort(key=lambda d: (d.due, d.case.ext_id, d.rule, d.subject_id))
+            merged.sort(key=engine.ORDER)
             _store(key, _Snapshot(high_water, stamp, snap.built, merged))
             return merged
     deadlines = engine.compute(as_of, unit_ids=units, include_local=True)
