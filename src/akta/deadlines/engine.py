@@ -448,16 +448,18 @@ class _SQL:
         later_investigation = Exists(self.ev(type=T.UTREDNING_INLEDD, case_id=OuterRef("case_id"),
                                              date__gte=OuterRef("date")))
         # One statement, with the case's id and unit: many rows, and the rule needs no more
-        # of the case (no child test).
+        # of the case (no child test). These partial CaseInfos are kept apart from self.cases,
+        # which other rules read for the person's birth date.
         rows = (self.ev(type=T.FORHANDSBEDOMNING, outcome=S.INTE_INLEDA, date__lte=bound, case__area=S.BARN_OCH_UNGA)
                 .filter(~later_investigation))
         if self.case_scope:
             rows = rows.filter(case_id__in=Case.objects.filter(self.case_scope).values("pk"))
+        cases = {}
         for case_id, day, akt_id, akt_ext, case_ext, unit_id in raw_rows(rows.values_list(
                 "case_id", "date", "aktualisering_id", "aktualisering__ext_id", "case__ext_id", "case__unit_id")):
-            info = self.cases.get(case_id)
+            info = cases.get(case_id)
             if info is None:
-                info = self.cases[case_id] = CaseInfo(case_id, case_ext, unit_id, S.BARN_OCH_UNGA, "", None, None, None)
+                info = cases[case_id] = CaseInfo(case_id, case_ext, unit_id, S.BARN_OCH_UNGA, "", None, None, None)
             self.out.append(Fact("kronparm_gallring_2y", akt_id, akt_ext, info, day))
 
     def local(self, lr):
