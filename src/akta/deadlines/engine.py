@@ -343,16 +343,21 @@ class _SQL:
 
     # --- the rules --------------------------------------------------------------------------
     def run(self, rules, local=True):
-        """Facts of ``rules`` (and of the local rules if ``local``), cases not yet resolved."""
+        """Facts of ``rules`` (and of the local rules if ``local``)."""
         bou = {"area": S.BARN_OCH_UNGA}
-        if rules & {"skyddsbedomning_0d", "forhandsbedomning_14d"}:
+        if "skyddsbedomning_0d" in rules:
+            # Anmälningar outside barn och unga never get a skyddsbedömning (tens of
+            # thousands): the area is tested before the anti-join.
             anmalan = self.subjects(bou, type=T.AKTUALISERING, kind=S.ANMALAN)
-            if "skyddsbedomning_0d" in rules:
-                ids = self.ids(self.lacking(anmalan, (T.SKYDDSBEDOMNING,), "aktualisering_id"))
-                self.add("skyddsbedomning_0d", self.details(ids, "pk", "ext_id", "date", lapse=self.first_closing()))
-            if "forhandsbedomning_14d" in rules:
-                ids = self.ids(self.lacking(anmalan, (T.FORHANDSBEDOMNING, T.UTREDNING_INLEDD), "aktualisering_id"))
-                self.add("forhandsbedomning_14d", self.details(ids, "pk", "ext_id", "date", lapse=self.first_closing()))
+            ids = self.ids(self.lacking(anmalan, (T.SKYDDSBEDOMNING,), "aktualisering_id"))
+            self.add("skyddsbedomning_0d", self.details(ids, "pk", "ext_id", "date", lapse=self.first_closing()))
+        if "forhandsbedomning_14d" in rules:
+            # Nearly every anmälan gets its förhandsbedömning: the area is tested on the few
+            # survivors, with their case (no hash of every case in barn och unga).
+            anmalan = self.subjects(type=T.AKTUALISERING, kind=S.ANMALAN)
+            ids = self.ids(self.lacking(anmalan, (T.FORHANDSBEDOMNING, T.UTREDNING_INLEDD), "aktualisering_id"))
+            self.add("forhandsbedomning_14d", self.details(ids, "pk", "ext_id", "date", cases=Q(case__area=S.BARN_OCH_UNGA),
+                                                           lapse=self.first_closing()))
         self.investigations([(rule_id, field, value) for rule_id, field, value in (
             ("utredning_4m", "area", S.BARN_OCH_UNGA), ("vbu_utredning_4m", "case_type", S.VBU_CASE_TYPE),
             ("faderskap_1y", "case_type", S.FADERSKAP_CASE_TYPE)) if rule_id in rules])
