@@ -259,16 +259,15 @@ def _reportable_q(prefix=""):
     return Q(**{f"{prefix}legal_basis__in": S.REPORTABLE_BASES})
 
 
-# The rules about implemented placements: the decisions each concerns (as a filter, and as a
-# test of a row's legal basis and intervention: the same sets from akta.deadlines.subjects) and
-# whether its clock restarts at each övervägande.
+# The rules about implemented placements: the decisions each concerns (as a filter, and as the
+# test of akta.deadlines.subjects that the Python reference uses too) and whether its clock
+# restarts at each övervägande.
 PLACEMENT_RULES = {
     "overvagande_6m": (Q(legal_basis=S.LVU_2) | Q(legal_basis__in=S.SOL_PLACEMENT_BASES, intervention__in=S.SOL_PLACEMENTS),
                        S.is_overvagande_subject, True),
-    "omprovning_lvu3_6m": (Q(legal_basis=S.LVU_3), lambda basis, intervention: basis == S.LVU_3, True),
+    "omprovning_lvu3_6m": (Q(legal_basis=S.LVU_3), S.is_omprovning_subject, True),
     "vardnadsoverflyttning_2y": (Q(legal_basis__in=S.FAMILJEHEM_BASES, intervention__in=S.FAMILJEHEM),
-                                 lambda basis, intervention: basis in S.FAMILJEHEM_BASES and intervention in S.FAMILJEHEM,
-                                 False),
+                                 S.is_vardnadsoverflyttning_subject, False),
 }
 
 # The CaseInfo fields after the case's pk, read with each subject (cases_event → case → person).
@@ -564,10 +563,9 @@ def case_facts(case: CaseInfo, events, as_of, known_at, rules: set, local_rules=
         recurring_start = max(implemented[0], last_ov) if last_ov else implemented[0]
         if "overvagande_6m" in rules and S.is_overvagande_subject(b.legal_basis, b.intervention):
             fact("overvagande_6m", b, start=recurring_start, legal_basis=b.legal_basis, last_consideration=last_ov)
-        if "omprovning_lvu3_6m" in rules and b.legal_basis == S.LVU_3:
+        if "omprovning_lvu3_6m" in rules and S.is_omprovning_subject(b.legal_basis, b.intervention):
             fact("omprovning_lvu3_6m", b, start=recurring_start, legal_basis=b.legal_basis, last_consideration=last_ov)
-        if ("vardnadsoverflyttning_2y" in rules and b.legal_basis in S.FAMILJEHEM_BASES
-                and b.intervention in S.FAMILJEHEM):
+        if "vardnadsoverflyttning_2y" in rules and S.is_vardnadsoverflyttning_subject(b.legal_basis, b.intervention):
             fact("vardnadsoverflyttning_2y", b, start=implemented[0], legal_basis=b.legal_basis,
                  last_consideration=last_ov)
 

@@ -174,3 +174,11 @@ def is_reportable_basis(legal_basis):
 
 def is_overvagande_subject(legal_basis, intervention):
     return legal_basis == LVU_2 or (legal_basis in SOL_PLACEMENT_BASES and intervention in SOL_PLACEMENTS)
+
+
+def is_omprovning_subject(legal_basis, intervention):
+    return legal_basis == LVU_3
+
+
+def is_vardnadsoverflyttning_subject(legal_basis, intervention):
+    return legal_basis in FAMILJEHEM_BASES and intervention in FAMILJEHEM
