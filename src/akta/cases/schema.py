@@ -56,11 +56,9 @@ INTERVENTIONS = {
 
 LEGAL_BASIS_RE = re.compile(r"^(SoL 4:1|SoL 4:2|LSS 9 § ([1-9]|10)|LVU 2 §|LVU 3 §|LVM 4 §|FB)$")
 LEGAL_BASIS_EXAMPLES = ["SoL 4:1", "SoL 4:2"] + [f"LSS 9 § {n}" for n in range(1, 11)] + ["LVU 2 §", "LVU 3 §", "LVM 4 §", "FB"]
-
-
-def is_reportable_basis(legal_basis):
-    """Decisions whose non-implementation is reported to IVO: SoL 4:1 and LSS (16 kap. 6 f §, LSS 28 f §)."""
-    return legal_basis == "SoL 4:1" or legal_basis.startswith("LSS ")
+# The legal bases whose favourable decisions are reported when not implemented in time: bistånd
+# under 4 kap. 1 § SoL and every LSS insats (16 kap. 6 f § SoL, 28 f § LSS; DOMAIN.md §5).
+REPORTABLE_BASES = tuple(b for b in LEGAL_BASIS_EXAMPLES if b == "SoL 4:1" or b.startswith("LSS "))
 
 
 @dataclass(frozen=True)
@@ -121,7 +119,6 @@ SAME_DAY_ORDER = {t: i for i, t in enumerate([
     EventType.INSATS_AVSLUTAD, EventType.AVFLYTTAD, EventType.ARENDE_AVSLUTAT,
 ])}
 
-EVENT_COMMON = ("id", "case_id", "type", "date")
 # Documented extensions on events: corrections with their recording time.
 EVENT_EXTENSIONS = ("recorded_at", "corrects", "voided")
 PERSON_FIELDS = ("id", "personnummer", "birth_date", "sex", "protected_identity", "name")

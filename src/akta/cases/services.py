@@ -16,7 +16,7 @@ from akta.access.services import may_write_case
 from akta.audit.services import log_write
 from akta.cases.models import Case, Event, EventType, Person, Sex
 from akta.cases.schema import FIELDS, parse_date, validate_field
-from akta.cases.state import case_state
+from akta.cases.derived.state import case_state
 
 
 class ValidationFailed(Exception):
@@ -95,15 +95,15 @@ def _check_order(etype, kwargs, events, errors):
     st = case_state(events)
     beslut = kwargs.get("beslut")
     if beslut is not None:
-        pending = {d["beslut"].pk for d in st.awaiting_implementation}
-        interrupted = {d["beslut"].pk for d in st.interrupted}
-        active = {d["beslut"].pk for d in st.active_interventions}
+        pending = {d.beslut.effective_id for d in st.awaiting_implementation}
+        interrupted = {d.beslut.effective_id for d in st.interrupted}
+        active = {d.beslut.effective_id for d in st.active_interventions}
         if etype == EventType.VERKSTALLD and beslut.pk not in pending:
             errors["beslut_id"] = "Beslut: beslutet är redan verkställt, avslutat eller inte ett bifall"
         if etype == EventType.ATERUPPTAGEN and beslut.pk not in interrupted:
             errors["beslut_id"] = "Beslut: verkställigheten är inte avbruten"
-        if etype == EventType.AVBROTT and beslut.pk not in active | pending:
-            errors["beslut_id"] = "Beslut: insatsen pågår inte"
+        if etype == EventType.AVBROTT and beslut.pk not in active:
+            errors["beslut_id"] = "Beslut: insatsen pågår inte (bara en verkställd insats kan avbrytas)"
         if etype == EventType.INSATS_AVSLUTAD and beslut.pk not in active | pending | interrupted:
             errors["beslut_id"] = "Beslut: insatsen är redan avslutad eller inte beviljad"
     utredning = kwargs.get("utredning")

@@ -1,7 +1,7 @@
 """Web pages for cases: the case list, a person's file (personakt) and the registration forms.
 
 Thin views: who may see what comes from akta.access.services, the state of a case from
-akta.cases.state, and every write goes through akta.cases.services, which validates, holds the
+akta.cases.derived, and every write goes through akta.cases.services, which validates, holds the
 optimistic lock and logs the write. Opening a person's file is logged here (log_read).
 """
 import re
@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -32,26 +32,12 @@ from akta.cases.services import (
     open_case_with_aktualisering,
     record_event,
 )
-from akta.cases.state import case_state, effective_events
+from akta.cases.derived.events import effective_events, latest_corrections
+from akta.cases.derived.state import case_state
+from akta.cases.derived.status import filter_closed, mark_closed
 from akta.cases.templatetags.akta_ui import person_label_for
 
 PAGE_SIZE = 50
-
-
-def with_closed(qs):
-    """Annotate `closed`: the case has an arende_avslutat that is not voided and not followed
-    by a later aktualisering (which re-opens the case). Computed in the database for lists;
-    the personakt uses the exact derivation in akta.cases.state."""
-    later_aktualisering = Event.objects.filter(
-        case_id=OuterRef("case_id"), type=EventType.AKTUALISERING, date__gt=OuterRef("date"), voided=False
-    )
-    # Voided corrections are few: one uncorrelated set, not a lookup per closing event (SQLite
-    # plans a correlated lookup on the mostly-NULL corrects_id as a full scan of the events).
-    voided = Event.objects.filter(voided=True, corrects__isnull=False).values("corrects_id")
-    closing = Event.objects.filter(
-        case_id=OuterRef("pk"), type=EventType.ARENDE_AVSLUTAT, corrects__isnull=True
-    ).exclude(pk__in=voided).exclude(Exists(later_aktualisering))
-    return qs.annotate(closed=Exists(closing))
 
 
 def search_cases(qs, user, query):
@@ -78,15 +64,14 @@ def search_cases(qs, user, query):
 def case_list(request):
     form = CaseFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    qs = with_closed(visible_cases(request.user).select_related("person", "unit"))
+    qs = visible_cases(request.user).select_related("person", "unit")
     if data.get("area"):
         qs = qs.filter(area=data["area"])
-    if data.get("status") == "oppet":
-        qs = qs.filter(closed=False)
-    elif data.get("status") == "avslutat":
-        qs = qs.filter(closed=True)
+    if data.get("status"):
+        qs = filter_closed(qs, data["status"] == "avslutat")
     qs = search_cases(qs, request.user, data.get("q", ""))
     page = Paginator(qs.order_by("-opened", "-pk"), PAGE_SIZE).get_page(request.GET.get("sida"))
+    page.object_list = mark_closed(page.object_list)
     rows = [
         {"case": c, "person": person_label_for(request.user, c.person), "masked": not may_see_identity(request.user, c.person)}
         for c in page.object_list
@@ -156,12 +141,7 @@ def build_timeline(events):
     effective = effective_events(events)
     by_pk = {e.pk: e for e in events if not e.corrects_id}
     by_pk.update({e.effective_id: e for e in effective})
-    latest = {}
-    for e in events:
-        if e.corrects_id:
-            cur = latest.get(e.corrects_id)
-            if cur is None or (e.recorded_at, e.pk) > (cur.recorded_at, cur.pk):
-                latest[e.corrects_id] = e
+    latest = latest_corrections(events)
     items = []
     for e in effective:
         original = getattr(e, "original", None) if e.corrects_id else None
@@ -202,7 +182,8 @@ def case_detail(request, ext_id):
     events = _events(case)
     state = case_state(events)
     timeline = build_timeline(events)
-    person_cases = with_closed(visible_cases(user).filter(person_id=case.person_id).select_related("unit")).order_by("-opened", "-pk")
+    person_cases = mark_closed(visible_cases(user).filter(person_id=case.person_id).select_related("unit")
+                               .order_by("-opened", "-pk"))
     return render(request, "cases/case_detail.html", {
         "case": case,
         "person": case.person,
@@ -218,13 +199,13 @@ def case_detail(request, ext_id):
 
 # Which decisions a form may refer to, by the rules record_event applies (akta.cases.services).
 def _allowed_decisions(etype, st):
-    pending = [d["beslut"] for d in st.awaiting_implementation]
-    interrupted = [d["beslut"] for d in st.interrupted]
-    active = [d["beslut"] for d in st.active_interventions]
+    pending = [d.beslut for d in st.awaiting_implementation]
+    interrupted = [d.beslut for d in st.interrupted]
+    active = [d.beslut for d in st.active_interventions]
     return {
         EventType.VERKSTALLD: pending,
         EventType.ATERUPPTAGEN: interrupted,
-        EventType.AVBROTT: active + pending,
+        EventType.AVBROTT: active,
         EventType.INSATS_AVSLUTAD: active + pending + interrupted,
     }.get(etype)
 

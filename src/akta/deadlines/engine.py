@@ -18,7 +18,7 @@ How it is computed
    2 §, extensions, the child test and the closed-case test.
 3. **Corrections.** The SQL reads original rows. Cases that have a correction recorded by the
    as-of time (rare) are left out of the SQL and evaluated by :func:`case_facts`, a plain
-   Python reading of the same definitions over :func:`akta.cases.state.effective_events`.
+   Python reading of the same definitions over :func:`akta.cases.derived.events.effective_events`.
    ``compute(..., method="python")`` runs every case through that reference; the tests check
    that both give the same answers.
 """
@@ -32,27 +32,20 @@ from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import BooleanField, Exists, Max, OuterRef, Q, Subquery
 from django.db.models.expressions import RawSQL
 
 from akta import dbparallel
+from akta.cases.derived import decisions
+from akta.cases.derived.events import case_set_sql, effective_events, end_of_day
 from akta.cases.models import Case, Event, EventType
-from akta.cases.state import effective_events
 from akta.deadlines import subjects as S
 from akta.law import services as law
 
 T = EventType
-TZ = ZoneInfo(settings.TIME_ZONE)
 CHUNK = 5000
-
-
-def end_of_day(d: dt.date) -> dt.datetime:
-    """The first instant after ``d`` in Europe/Stockholm: events recorded before it are known."""
-    return dt.datetime.combine(d + dt.timedelta(days=1), dt.time.min, tzinfo=TZ)
 
 
 @dataclass(slots=True)
@@ -253,10 +246,8 @@ def _finish_local(fact, as_of):
 # Step 1a: facts in SQL (cases without corrections)
 # --------------------------------------------------------------------------------------------
 
-def _reportable_q(prefix=""):
-    """SoL 4:1 and LSS decisions, as an explicit list of codes (so that PostgreSQL can use the
-    partial index deadlines_ev_beslut_rapp)."""
-    return Q(**{f"{prefix}legal_basis__in": S.REPORTABLE_BASES})
+# The rules whose subjects are the decision clocks of akta.cases.derived.decisions.
+CLOCK_RULES = frozenset({"verkstallighet_3m", "verkstallighet_avbrott_3m"})
 
 
 # The rules about implemented placements: the decisions each concerns (as a filter, and as the
@@ -278,10 +269,11 @@ CASE_COLUMNS = ("case__ext_id", "case__unit_id", "case__area", "case__case_type"
 class _SQL:
     """The per-rule queries, bound to one as-of date, recording time and case scope."""
 
-    def __init__(self, as_of, known_at, case_scope: Q, local_rules):
+    def __init__(self, as_of, known_at, case_scope: Q, local_rules, case_set=""):
         self.as_of = as_of
         self.known_at = known_at
         self.case_scope = case_scope
+        self.case_set = case_set  # the same cases as case_scope, as a SELECT of ids
         self.local_rules = local_rules
         self.out = []
         self.cases = {}
@@ -369,12 +361,8 @@ class _SQL:
                                   date__gte=OuterRef("date")))
             ids = self.ids(requests.filter(~step))
             self.add("samarbetssamtal_14d", self.details(ids, "pk", "ext_id", "date", lapse=self.first_closing()))
-        if "verkstallighet_3m" in rules:
-            ids = self.ids(self.lacking(self.decisions(_reportable_q()), (T.VERKSTALLD, T.INSATS_AVSLUTAD), "beslut_id"))
-            rows = self.details(ids, "pk", "ext_id", "date", "legal_basis", closed=self.first_closing())
-            self.add("verkstallighet_3m", (r for r in rows if r["closed"] is None))
-        if "verkstallighet_avbrott_3m" in rules:
-            self.interruptions()
+        if rules & CLOCK_RULES:
+            self.waiting_decisions(rules & CLOCK_RULES)
         self.placements([r for r in PLACEMENT_RULES if r in rules])
         if "kronparm_gallring_2y" in rules:
             self.kronparm()
@@ -403,21 +391,17 @@ class _SQL:
         for rule_id, field, value in rules:
             self.add(rule_id, (r for r in rows if r[f"case__{field}"] == value))
 
-    def interruptions(self):
-        breaks = self.lacking(self.subjects(type=T.AVBROTT), (T.INSATS_AVSLUTAD,), "beslut_id", ref="beslut_id")
-        breaks = breaks.filter(~Exists(self.ev(type=T.ATERUPPTAGEN, beslut_id=OuterRef("beslut_id"),
-                                               date__gte=OuterRef("date"))))
-        ids = self.ids(breaks.filter(beslut__outcome__in=S.FAVOURABLE).filter(_reportable_q("beslut__")))
-        earliest = {}
-        for r in self.details(ids, "date", "beslut_id", "beslut__ext_id", "beslut__legal_basis",
-                              closed=self.first_closing()):
-            if r["closed"] is not None:
-                continue
-            cur = earliest.get(r["beslut_id"])
-            if cur is None or r["date"] < cur["date"]:
-                earliest[r["beslut_id"]] = r
-        self.add("verkstallighet_avbrott_3m", earliest.values(), subject=("beslut_id", "beslut__ext_id"),
-                 legal_basis="beslut__legal_basis")
+    def waiting_decisions(self, rules):
+        """Favourable SoL 4:1 / LSS decisions whose clock waits at the end of the day
+        (akta.cases.derived.decisions, the same clocks as the EVB report and evb_waiting)."""
+        waiting = [c for c in decisions.clocks(self.as_of, recorded_by=self.known_at - dt.timedelta(microseconds=1),
+                                               cases=self.case_set, unresolved_from=self.as_of + dt.timedelta(days=1))
+                   if c.rule in rules]
+        clock_of = {c.beslut_pk: c for c in waiting}
+        rows = [{**r, "rule": clock_of[r["pk"]].rule, "start": clock_of[r["pk"]].start}
+                for r in self.details(list(clock_of), "pk", "ext_id", "legal_basis")]
+        for rule_id in rules:
+            self.add(rule_id, (r for r in rows if r["rule"] == rule_id), start="start")
 
     def placements(self, rules):
         """Implemented placements not ended, once for the placement rules: one anti-join over
@@ -541,21 +525,16 @@ def case_facts(case: CaseInfo, events, as_of, known_at, rules: set, local_rules=
             if not any(x.date >= a.date for t in S.SAMARBETSSAMTAL_STEPS for x in by_type[t]):
                 fact("samarbetssamtal_14d", a, lapse=first_closing(a.date))
 
+    beslut = {b.effective_id: b for b in by_type[T.BESLUT]}
+    for c in decisions.decision_clocks(evs, reportable_only=True):
+        if c.rule in rules and c.waiting_on(as_of):
+            fact(c.rule, beslut[c.beslut_pk], start=c.start, legal_basis=c.legal_basis)
     for b in by_type[T.BESLUT]:
         if b.outcome not in S.FAVOURABLE:
             continue
         pk = b.effective_id
         ended = bool(referring([T.INSATS_AVSLUTAD], pk))
         implemented = sorted(x.date for x in referring([T.VERKSTALLD], pk))
-        if ("verkstallighet_3m" in rules and S.is_reportable_basis(b.legal_basis)
-                and not implemented and not ended and not closed_after(b.date)):
-            fact("verkstallighet_3m", b, legal_basis=b.legal_basis)
-        if "verkstallighet_avbrott_3m" in rules and S.is_reportable_basis(b.legal_basis) and not ended:
-            resumed = [x.date for x in referring([T.ATERUPPTAGEN], pk)]
-            open_breaks = [a.date for a in referring([T.AVBROTT], pk)
-                           if not any(r >= a.date for r in resumed) and not closed_after(a.date)]
-            if open_breaks:
-                fact("verkstallighet_avbrott_3m", b, start=min(open_breaks), legal_basis=b.legal_basis)
         if not implemented or ended or closed_after(b.date):
             continue
         considered = [x.date for x in referring([T.OVERVAGANDE], pk)]
@@ -736,14 +715,14 @@ class _Finisher:
         return out
 
 
-def _run_group(as_of, known_at, scope, locals_, rules, local, finisher):
+def _run_group(as_of, known_at, scope, locals_, rules, local, finisher, case_set=""):
     with tuned():
-        facts = _SQL(as_of, known_at, scope, locals_).run(set(rules), local=local)
+        facts = _SQL(as_of, known_at, scope, locals_, case_set).run(set(rules), local=local)
     # Step 2 here, in the group's thread: it overlaps with the other groups' queries.
     return finisher(facts)
 
 
-def _sql_deadlines(as_of, known_at, scope, locals_, rules, finisher, parallel=True):
+def _sql_deadlines(as_of, known_at, scope, locals_, rules, finisher, parallel=True, case_set=""):
     """The deadlines of ``rules`` for the cases in ``scope`` (unsorted), from SQL facts.
 
     On PostgreSQL, outside a transaction, the rule groups run on ``WORKERS`` parallel
@@ -757,7 +736,7 @@ def _sql_deadlines(as_of, known_at, scope, locals_, rules, finisher, parallel=Tr
     rest = tuple(r for r in rules if not any(r in g for g in RULE_GROUPS))
     if rest:
         groups.append(rest)
-    tasks = [functools.partial(_run_group, as_of, known_at, scope, locals_, g, i == 0, finisher)
+    tasks = [functools.partial(_run_group, as_of, known_at, scope, locals_, g, i == 0, finisher, case_set)
              for i, g in enumerate(groups or [()])]
     return [d for part in dbparallel.run(tasks, WORKERS if parallel else 1) for d in part]
 
@@ -811,8 +790,10 @@ def compute(as_of: dt.date, *, known_at: dt.datetime | None = None, unit_ids=Non
     else:
         python_cases = corrected_case_pks(known_at, scope)
         sql_scope = scope & ~Q(pk__in=list(python_cases)) if python_cases else scope
+        case_set = case_set_sql(case_pks, unit_ids, caseworker_id, exclude_pks=python_cases)
         # A few given cases (a worklist's changed cases) are not worth extra connections.
-        out = _sql_deadlines(as_of, known_at, sql_scope, locals_, rules, finisher, parallel=case_pks is None)
+        out = _sql_deadlines(as_of, known_at, sql_scope, locals_, rules, finisher, parallel=case_pks is None,
+                             case_set=case_set)
     if python_cases:
         infos = case_infos(python_cases)
         events = defaultdict(list)

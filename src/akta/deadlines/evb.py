@@ -8,9 +8,10 @@ the revisorer and to kommunfullmäktige (DOMAIN.md §5; seed 003 §§ 33–34).
 
 Definitions (``report(year, q)``; a quarter runs from its first day *qs* to its last *qe*)
 -------------------------------------------------------------------------------------------
-* **Clock.** A decision clock starts on the decision date; an interruption clock on the date
-  of an ``avbrott`` (several avbrott before the same resumption are one interruption, from the
-  earliest). The three months are counted per lag (1930:173) 1 § by the law component
+* **Clock.** The clocks are :mod:`akta.cases.derived.decisions` (one definition for this report,
+  the deadline list and the ``evb_waiting`` indicator): a decision clock starts on the decision
+  date; an interruption clock on the date of an ``avbrott`` on or after the implementation
+  (several avbrott before the same resumption are one interruption, from the earliest). The three months are counted per lag (1930:173) 1 § by the law component
   (rules ``verkstallighet_3m`` / ``verkstallighet_avbrott_3m``); 2 § does not move the limit
   (it is a condition of the reporting duty, not a time for an action). The *due* day is the
   last day of the three months; a decision still not implemented at the end of that day is
@@ -40,8 +41,8 @@ Definitions (``report(year, q)``; a quarter runs from its first day *qs* to its 
 * **totals**: one row per (legal_basis, sex) with the number of report rows; computed from
   the rows, so the totals always equal the sum of the parts.
 
-Everything is derived from the effective case history (corrections applied) as known now;
-cases with corrections are evaluated by a plain Python reading of the same definitions.
+Everything is derived from the effective case history (corrections applied, in SQL) as known
+now; ``method="python"`` reads every case with the Python reference of the same definitions.
 """
 from __future__ import annotations
 
@@ -51,17 +52,14 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Q
 from django.utils import timezone
 
+from akta.cases.derived import decisions
+from akta.cases.derived.decisions import Clock
+from akta.cases.derived.events import case_set_sql, effective_events
 from akta.cases.models import Case, Event, EventType, Sex
-from akta.cases.state import effective_events
-from akta.deadlines import subjects as S
-from akta.deadlines.engine import (
-    _reportable_q,
-    corrected_case_pks,
-    ensure_planner_statistics,
-)
+from akta.deadlines.engine import ensure_planner_statistics
 from akta.deadlines.engine import latest_start as engine_latest_start
 from akta.deadlines.engine import tuned as _tuned
 from akta.law import services as law
@@ -73,7 +71,6 @@ STATUS_LABELS = {"ny": "Ny", "kvarstar": "Kvarstår", "verkstalld": "Verkställd
 SEX_ORDER = {Sex.KVINNA: 0, Sex.MAN: 1, Sex.OKANT: 2}
 ROW_FIELDS = ("beslut_id", "case_id", "ivo_id", "sex", "intervention", "legal_basis", "decision_date",
               "interruption_date", "status", "days_waiting")
-TOTAL_FIELDS = ("legal_basis", "sex", "count")
 # Legal basis code (exchange-v1 §2) -> reference key in akta/law/data/references.toml.
 BASIS_REFERENCE_KEYS = {"SoL 4:1": "sol.4.1", "SoL 4:2": "sol.4.2", "LSS": "lss.9", "LVU 2 §": "lvu.2",
                         "LVU 3 §": "lvu.3"}
@@ -120,32 +117,6 @@ def basis_reference(legal_basis, on):
         return f"{law.reference(BASIS_REFERENCE_KEYS['LSS'], on)}, punkt {point}"
     key = BASIS_REFERENCE_KEYS.get(legal_basis)
     return law.reference(key, on) if key else legal_basis
-
-
-@dataclass
-class Clock:
-    """One decision clock or interruption clock, before it is classified for a quarter."""
-
-    beslut_pk: int
-    beslut_id: str
-    case_pk: int
-    legal_basis: str
-    intervention: str
-    decision_date: dt.date
-    interruption_date: dt.date | None
-    implemented: dt.date | None = None  # verkstalld (decision) / aterupptagen (interruption)
-    ended: dt.date | None = None  # insats_avslutad
-    ended_reason: str = ""
-    closed: dt.date | None = None  # arende_avslutat after the start
-    interruption_reason: str = ""
-
-    @property
-    def start(self):
-        return self.interruption_date or self.decision_date
-
-    @property
-    def rule(self):
-        return "verkstallighet_avbrott_3m" if self.interruption_date else "verkstallighet_3m"
 
 
 @dataclass
@@ -213,118 +184,36 @@ def totals_from_rows(rows):
 
 
 # --------------------------------------------------------------------------------------------
-# Clocks in SQL (cases without corrections)
+# The clocks (akta.cases.derived.decisions: one definition for the report, the deadline list
+# and the evb_waiting indicator)
 # --------------------------------------------------------------------------------------------
 
-def _sql_clocks(first, last, known_at, case_scope, latest_start=None):
-    def ev(**kw):
-        return Event.objects.filter(corrects__isnull=True, recorded_at__lt=known_at, **{"date__lte": last, **kw})
-
-    if latest_start is None:
-        # Only clocks that can be reportable by the quarter's end (due < last day).
-        latest_start = max((d for d in (engine_latest_start("verkstallighet_3m", last, True),
-                                        engine_latest_start("verkstallighet_avbrott_3m", last, True)) if d),
-                           default=first)
-    decisions = ev(type=T.BESLUT, outcome__in=S.FAVOURABLE, date__lte=latest_start).filter(_reportable_q())
-    if case_scope:
-        decisions = decisions.filter(case_id__in=Case.objects.filter(case_scope).values("pk"))
-    before = {"date__lt": first}
-    open_decisions = decisions.filter(
-        ~Exists(ev(type__in=(T.VERKSTALLD, T.INSATS_AVSLUTAD), beslut_id=OuterRef("pk"), **before)),
-        ~Exists(ev(type=T.ARENDE_AVSLUTAT, case_id=OuterRef("case_id"), date__gte=OuterRef("date"), **before)),
-    )
-
-    def first_date(**kw):
-        return Subquery(ev(**kw).order_by("date", "pk").values("date")[:1])
-
-    ended = ev(type=T.INSATS_AVSLUTAD, beslut_id=OuterRef("pk")).order_by("date", "pk")
-    rows = Event.objects.filter(pk__in=open_decisions.values("pk")).annotate(
-        impl=first_date(type=T.VERKSTALLD, beslut_id=OuterRef("pk")),
-        ended=Subquery(ended.values("date")[:1]),
-        ended_reason=Subquery(ended.values("reason")[:1]),
-        closed=first_date(type=T.ARENDE_AVSLUTAT, case_id=OuterRef("case_id"), date__gte=OuterRef("date")),
-    ).values("pk", "ext_id", "case_id", "legal_basis", "intervention", "date", "impl", "ended", "ended_reason", "closed")
-    clocks = [
-        Clock(r["pk"], r["ext_id"], r["case_id"], r["legal_basis"], r["intervention"], r["date"], None,
-              implemented=r["impl"], ended=r["ended"], ended_reason=r["ended_reason"] or "", closed=r["closed"])
-        for r in rows
-    ]
-
-    breaks = ev(type=T.AVBROTT, date__lte=latest_start, beslut__outcome__in=S.FAVOURABLE).filter(_reportable_q("beslut__"))
-    if case_scope:
-        breaks = breaks.filter(case_id__in=Case.objects.filter(case_scope).values("pk"))
-    open_breaks = breaks.filter(
-        ~Exists(ev(type=T.INSATS_AVSLUTAD, beslut_id=OuterRef("beslut_id"), **before)),
-        ~Exists(ev(type=T.ATERUPPTAGEN, beslut_id=OuterRef("beslut_id"), date__gte=OuterRef("date"), **before)),
-        ~Exists(ev(type=T.ARENDE_AVSLUTAT, case_id=OuterRef("case_id"), date__gte=OuterRef("date"), **before)),
-    )
-    ended_b = ev(type=T.INSATS_AVSLUTAD, beslut_id=OuterRef("beslut_id")).order_by("date", "pk")
-    rows = Event.objects.filter(pk__in=open_breaks.values("pk")).annotate(
-        resumed=first_date(type=T.ATERUPPTAGEN, beslut_id=OuterRef("beslut_id"), date__gte=OuterRef("date")),
-        ended=Subquery(ended_b.values("date")[:1]),
-        ended_reason=Subquery(ended_b.values("reason")[:1]),
-        closed=first_date(type=T.ARENDE_AVSLUTAT, case_id=OuterRef("case_id"), date__gte=OuterRef("date")),
-    ).values("date", "reason", "case_id", "beslut_id", "beslut__ext_id", "beslut__legal_basis",
-             "beslut__intervention", "beslut__date", "resumed", "ended", "ended_reason", "closed")
-    grouped = {}
-    for r in rows:
-        key = (r["beslut_id"], r["resumed"])
-        cur = grouped.get(key)
-        if cur is None or r["date"] < cur["date"]:
-            grouped[key] = r
-    for r in grouped.values():
-        clocks.append(Clock(
-            r["beslut_id"], r["beslut__ext_id"], r["case_id"], r["beslut__legal_basis"], r["beslut__intervention"],
-            r["beslut__date"], r["date"], implemented=r["resumed"], ended=r["ended"],
-            ended_reason=r["ended_reason"] or "", closed=r["closed"], interruption_reason=r["reason"] or "",
-        ))
-    return clocks
+def _latest_start(last):
+    """Only clocks that can be reportable by the quarter's end (due < last day)."""
+    return max((d for d in (engine_latest_start("verkstallighet_3m", last, True),
+                            engine_latest_start("verkstallighet_avbrott_3m", last, True)) if d), default=None)
 
 
-# --------------------------------------------------------------------------------------------
-# Clocks in Python (reference; cases with corrections)
-# --------------------------------------------------------------------------------------------
-
-def _ext(e):
-    return getattr(e, "original", e).ext_id
-
-
-def case_clocks(case_pk, events, first, last, known_at):
-    """The clocks of one case, from its effective history as of ``last``."""
-    evs = effective_events(events, as_of=last, recorded_by=known_at - dt.timedelta(microseconds=1))
-    by_beslut = defaultdict(list)
-    closings = sorted(e.date for e in evs if e.type == T.ARENDE_AVSLUTAT)
-    for e in evs:
-        if e.beslut_id:
-            by_beslut[e.beslut_id].append(e)
-    clocks = []
-    for b in evs:
-        if b.type != T.BESLUT or b.outcome not in S.FAVOURABLE or not S.is_reportable_basis(b.legal_basis):
-            continue
-        related = sorted(by_beslut.get(b.effective_id, []), key=lambda e: (e.date, e.effective_id))
-        ends = [e for e in related if e.type == T.INSATS_AVSLUTAD]
-        ended = ends[0].date if ends else None
-        ended_reason = ends[0].reason or "" if ends else ""
-        impl = next((e.date for e in related if e.type == T.VERKSTALLD), None)
-
-        def closed_after(d):
-            return next((c for c in closings if c >= d), None)
-
-        clocks.append(Clock(b.effective_id, _ext(b), case_pk, b.legal_basis, b.intervention, b.date, None,
-                            implemented=impl, ended=ended, ended_reason=ended_reason, closed=closed_after(b.date)))
-        resumptions = [e.date for e in related if e.type == T.ATERUPPTAGEN]
-        groups = {}
-        for a in related:
-            if a.type != T.AVBROTT:
-                continue
-            resumed = next((d for d in sorted(resumptions) if d >= a.date), None)
-            if (resumed, ) not in groups or a.date < groups[(resumed,)].date:
-                groups[(resumed,)] = a
-        for (resumed,), a in groups.items():
-            clocks.append(Clock(b.effective_id, _ext(b), case_pk, b.legal_basis, b.intervention, b.date, a.date,
-                                implemented=resumed, ended=ended, ended_reason=ended_reason,
-                                closed=closed_after(a.date), interruption_reason=a.reason or ""))
-    return clocks
+def quarter_clocks(first, last, known_at, unit_ids=None, started_by=None, method="auto"):
+    """The clocks of SoL 4:1 and LSS decisions as of the quarter's last day, started by
+    ``started_by`` and not resolved before its first day."""
+    recorded_by = known_at - dt.timedelta(microseconds=1)
+    if method == "python":
+        scope = Q() if unit_ids is None else Q(unit_id__in=list(unit_ids))
+        events = defaultdict(list)
+        for e in Event.objects.filter(case__in=Case.objects.filter(scope), recorded_at__lt=known_at):
+            events[e.case_id].append(e)
+        out = []
+        for evs in events.values():
+            for c in decisions.decision_clocks(effective_events(evs, as_of=last, recorded_by=recorded_by),
+                                               reportable_only=True):
+                resolved = c.resolved_on
+                if (started_by is None or c.start <= started_by) and (resolved is None or resolved >= first):
+                    out.append(c)
+        return out
+    with _tuned():
+        return decisions.clocks(last, recorded_by=recorded_by, cases=case_set_sql(unit_ids=unit_ids),
+                                started_by=started_by, unresolved_from=first)
 
 
 # --------------------------------------------------------------------------------------------
@@ -337,9 +226,7 @@ def classify(clock: Clock, first, last):
     reportable_from = due + dt.timedelta(days=1)
     if reportable_from > last:
         return None
-    candidates = [(d, kind) for d, kind in ((clock.implemented, "verkstalld"), (clock.ended, "avslutad"),
-                                            (clock.closed, "avslutad")) if d is not None]
-    resolved = min(candidates, key=lambda c: (c[0], c[1] != "verkstalld")) if candidates else None
+    resolved = clock.resolution
     if resolved is not None:
         when, kind = resolved
         if when < reportable_from:
@@ -391,28 +278,7 @@ def report(year, quarter, *, known_at=None, unit_ids=None, method="auto") -> Rep
     first, last = quarter_bounds(year, quarter)
     known_at = known_at or timezone.now()
     ensure_planner_statistics()
-    scope = Q()
-    if unit_ids is not None:
-        scope &= Q(unit_id__in=list(unit_ids))
-    if method == "python":
-        python_cases = set(Case.objects.filter(scope).values_list("pk", flat=True))
-        clocks = []
-    else:
-        python_cases = corrected_case_pks(known_at, scope)
-        case_scope = scope
-        if python_cases:
-            case_scope &= ~Q(pk__in=list(python_cases))
-        with _tuned():
-            clocks = _sql_clocks(first, last, known_at, case_scope)
-    if python_cases:
-        pcs = list(python_cases)
-        events = defaultdict(list)
-        for i in range(0, len(pcs), 2000):
-            for e in Event.objects.filter(case_id__in=pcs[i:i + 2000], recorded_at__lt=known_at):
-                events[e.case_id].append(e)
-        for pk in pcs:
-            clocks.extend(case_clocks(pk, events.get(pk, []), first, last, known_at))
-
+    clocks = quarter_clocks(first, last, known_at, unit_ids, started_by=_latest_start(last) or first, method=method)
     classified = []
     for c in clocks:
         res = classify(c, first, last)
@@ -467,23 +333,13 @@ def near_misses(year, quarter, *, known_at=None):
     or ended during the quarter within their three months."""
     first, last = quarter_bounds(year, quarter)
     known_at = known_at or timezone.now()
-    scope = Q()
-    python_cases = corrected_case_pks(known_at)
-    with _tuned():
-        clocks = _sql_clocks(first, last, known_at, scope & ~Q(pk__in=list(python_cases)) if python_cases else scope,
-                             latest_start=last)
-    if python_cases:
-        events = defaultdict(list)
-        for e in Event.objects.filter(case_id__in=list(python_cases), recorded_at__lt=known_at):
-            events[e.case_id].append(e)
-        for pk in python_cases:
-            clocks.extend(case_clocks(pk, events.get(pk, []), first, last, known_at))
+    clocks = quarter_clocks(first, last, known_at, started_by=last)
     out = []
     for c in clocks:
         due = law.due(c.rule, c.start)
         if c.start > last or classify(c, first, last) is not None:
             continue
-        resolved = min((d for d in (c.implemented, c.ended, c.closed) if d is not None), default=None)
+        resolved = c.resolved_on
         if resolved is None and due >= last:
             out.append((c, "ännu inte tre månader vid kvartalets slut", due))
         elif resolved is not None and first <= resolved <= last and resolved <= due:

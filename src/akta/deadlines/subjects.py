@@ -9,7 +9,7 @@ query per rule (and a Python reference for cases with corrections).
 Conventions used by every rule
 ------------------------------
 * **As of a date D.** Only *effective* events count (a correction replaces the event it
-  corrects, a voided correction removes it; :func:`akta.cases.state.effective_events`),
+  corrects, a voided correction removes it; :func:`akta.cases.derived.events.effective_events`),
   dated on or before D and recorded before the end of D (Europe/Stockholm).
 * **Open or missed.** A deadline is listed when its subject exists and the event that meets
   it does not (yet) exist. ``overdue`` is ``due < D``: on the due day itself the action may
@@ -42,13 +42,13 @@ The rules (stable ids of ``rules.toml``; citations in force on D come from the l
 ``utredning_4m`` – 11 kap. 2 § SoL. Subject: an ``utredning_inledd`` in area ``barn_och_unga``
   about a child. Met by ``utredning_avslutad``. The latest ``utredning_forlangd`` (by date)
   gives the decided ``until`` (never earlier than the four-month day).
-``verkstallighet_3m`` – 16 kap. 6 f § SoL, 28 f § LSS. Subject: a ``beslut`` with outcome
-  ``bifall``/``delvis_bifall`` and legal basis ``SoL 4:1`` or ``LSS …``
-  (:func:`akta.cases.schema.is_reportable_basis`). Met by ``verkstalld``. An ``erbjudande``
-  (accepted or declined) does not stop the clock.
+``verkstallighet_3m`` – 16 kap. 6 f § SoL, 28 f § LSS. Subject: the decision clock of a
+  favourable ``beslut`` on a reportable legal basis (:data:`akta.cases.schema.REPORTABLE_BASES`)
+  that waits at the end of the day (:mod:`akta.cases.derived.decisions`, the same clocks as the
+  EVB report). Met by ``verkstalld``. An ``erbjudande`` (accepted or declined) does not stop the clock.
 ``verkstallighet_avbrott_3m`` – same paragraphs. Subject: the decision (``subject_id`` is the
-  ``beslut`` id) from its earliest ``avbrott`` not followed by an ``aterupptagen`` dated the
-  same day or later. Met by ``aterupptagen``.
+  ``beslut`` id) whose interruption clock waits: from its earliest ``avbrott`` on or after the
+  implementation not followed by an ``aterupptagen`` dated the same day or later. Met by ``aterupptagen``.
 ``overvagande_6m`` – 6 kap. 8 § SoL, 13 § LVU. Subject: an implemented (``verkstalld``)
   favourable ``beslut`` that places a child: legal basis ``SoL 4:1``/``SoL 4:2`` with an
   intervention in :data:`SOL_PLACEMENTS` (familjehem, jourhem, nätverkshem – kinds of
@@ -80,10 +80,10 @@ The rules (stable ids of ``rules.toml``; citations in force on D come from the l
   unit's kronpärm was culled up to that date. Case closure does not end it.
 """
 from akta.cases.models import EventType
+from akta.cases.schema import FAVOURABLE_OUTCOMES as FAVOURABLE
 
 BARN_OCH_UNGA = "barn_och_unga"
 ANMALAN = "anmalan"
-FAVOURABLE = ("bifall", "delvis_bifall")
 INTE_INLEDA = "inte_inleda_utredning"
 
 # 6 kap. 8 § SoL: "familjehem, hem för vård eller boende eller stödboende". Jourhem and
@@ -136,41 +136,6 @@ LAW_RULES = (
     "faderskap_1y",
     "kronparm_gallring_2y",
 )
-
-# What the subject is, in Swedish (worklists).
-SUBJECT_LABELS = {
-    "skyddsbedomning_0d": "Anmälan",
-    "forhandsbedomning_14d": "Anmälan",
-    "utredning_4m": "Utredning",
-    "verkstallighet_3m": "Beslut",
-    "verkstallighet_avbrott_3m": "Beslut (avbrott)",
-    "overvagande_6m": "Placering",
-    "omprovning_lvu3_6m": "Vård enligt 3 § LVU",
-    "vardnadsoverflyttning_2y": "Familjehemsplacering",
-    "vbu_utredning_4m": "VBU-utredning",
-    "samarbetssamtal_14d": "Begäran om samarbetssamtal",
-    "faderskap_1y": "Faderskapsutredning",
-    "kronparm_gallring_2y": "Anmälan i kronologisk pärm",
-}
-
-
-def _reportable_bases():
-    from akta.cases.schema import LEGAL_BASIS_EXAMPLES
-    from akta.cases.schema import is_reportable_basis as _is
-
-    return tuple(b for b in LEGAL_BASIS_EXAMPLES if _is(b))
-
-
-# Every legal basis code whose favourable decisions are reported when not implemented.
-REPORTABLE_BASES = _reportable_bases()
-
-
-def is_reportable_basis(legal_basis):
-    """SoL 4:1 and LSS decisions: 16 kap. 6 f § SoL, 28 f § LSS."""
-    from akta.cases.schema import is_reportable_basis as _is
-
-    return bool(legal_basis) and _is(legal_basis)
-
 
 def is_overvagande_subject(legal_basis, intervention):
     return legal_basis == LVU_2 or (legal_basis in SOL_PLACEMENT_BASES and intervention in SOL_PLACEMENTS)

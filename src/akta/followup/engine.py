@@ -19,13 +19,13 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection, transaction
 
-from akta.followup.sql import (
+from akta.cases.derived.events import (
     EVENT_FIELDS,
-    Dialect,
     corrections_exist,
     effective_events_sql,
     known_cases_sql,
 )
+from akta.cases.derived.sql import Dialect
 
 SEXES = ("kvinna", "man", "okänt")
 TOTAL = "totalt"

@@ -5,12 +5,12 @@ columns and definitions must not change meaning.
 Common rules (docs: the "Definitioner" section of the follow-up page renders these texts):
 
 * Effective events only (corrections applied, voided events removed), as reported at the
-  recording cut-off when one is given (:mod:`akta.followup.sql`).
+  recording cut-off when one is given (:mod:`akta.cases.derived.events`).
 * Sex is the person's recorded sex (kvinna, man, okänt); ``totalt`` is the sum of the three.
 * A period is inclusive: ``--year 2024`` = 2024-01-01 … 2024-12-31; "as of" a date means at the
   end of that day, counting events dated on or before it.
 * A case is open from ``opened`` until its effective ``arende_avslutat``; a later aktualisering
-  re-opens it (as akta.cases.state). It is open on its closing day (it was open when the day began).
+  re-opens it (as akta.cases.derived). It is open on its closing day (it was open when the day began).
 """
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from akta.cases.schema import (
     INTERVENTIONS,
     LEGAL_BASIS_EXAMPLES,
 )
+from akta.cases.derived.events import corrections_exist
 from akta.followup.engine import (
     SEXES,
     TOTAL,
@@ -34,7 +35,9 @@ from akta.followup.engine import (
     ParameterError,
     round_half_up,
 )
-from akta.followup.sql import calendar_values, closed_at_sql
+from akta.cases.derived.decisions import clocks_sql
+from akta.cases.derived.sql import calendar_values
+from akta.cases.derived.status import closed_cases_sql
 from akta.law import services as law
 
 AREA = Dim("area", "Område", order=tuple(Area.values), labels=dict(Area.choices))
@@ -138,7 +141,7 @@ def _active_cases(c):
     reopened = "SELECT case_id FROM " + f"({c.eff('aktualisering', since=c.start, fields=())}) r"
     return (
         f"WITH eff AS ({c.eff('aktualisering', 'arende_avslutat', until=before, fields=())}), "
-        f"kc AS NOT MATERIALIZED ({c.cases()}), closed_before AS ({closed_at_sql(c.d, before)}), "
+        f"kc AS NOT MATERIALIZED ({c.cases()}), closed_before AS ({closed_cases_sql(c.d, before)}), "
         f"reopened AS ({reopened}) "
         "SELECT k.id AS case_id, k.person_id, p.sex, k.area, k.case_type FROM kc k "
         "JOIN cases_person p ON p.id = k.person_id "
@@ -296,54 +299,31 @@ def summary_utredningar_closed(table, rows):
     return out
 
 
-def _decision_status(c, la):
-    """CTEs over the decisions' events dated on or before the day: implemented, ended (both
-    plain id lists, used with IN: duplicates do no harm), and the decisions whose last
-    avbrott/aterupptagen is an avbrott, with its date (as akta.cases.state: interrupted until
-    resumed)."""
-    impl = f"SELECT COALESCE(beslut_id, -1) AS beslut_id FROM eff WHERE type = 'verkstalld' AND date <= {la}"
-    ended = f"SELECT COALESCE(beslut_id, -1) AS beslut_id FROM eff WHERE type = 'insats_avslutad' AND date <= {la}"
-    key = c.d.order_key("date", "id")
-    lastint = (
-        "SELECT beslut_id, MAX(CASE WHEN type = 'avbrott' THEN date END) AS date FROM eff "
-        f"WHERE type IN ('avbrott', 'aterupptagen') AND date <= {la} GROUP BY beslut_id "
-        f"HAVING MAX(CASE WHEN type = 'avbrott' THEN {key} END) > COALESCE(MAX(CASE WHEN type = 'aterupptagen' THEN {key} END), -1)")
-    return f", impl AS ({impl}), ended AS ({ended}), lastint AS ({lastint})"
+def _clocks(c, **kw):
+    """The decision clocks (akta.cases.derived.decisions) as of the indicator's day."""
+    if c.corrections is None:
+        c.corrections = corrections_exist(c.recorded_by)
+    return clocks_sql(c.d, c.as_of, recorded_by=c.recorded_by, corrections=c.corrections, **kw)
 
 
 def base_evb_waiting(c):
+    """The clocks waiting at the end of the day whose three months (the rule's due date) have
+    passed: the same clocks and due dates as the EVB report and the deadline list."""
     a = c.as_of
-    t3, t6, t9, t12 = (first_start_not_passed(m, a) for m in (3, 6, 9, 12))
-    key = c.d.order_key("date", "id")
-    # Each event type read once, by its own index range, with only the columns it needs.
-    # (COALESCE, not a filter: NOT IN must never meet a NULL, and a filter on beslut_id would
-    # tempt PostgreSQL to read the events through the beslut_id index.)
-    ended = f"SELECT COALESCE(beslut_id, -1) AS beslut_id FROM ({c.eff('insats_avslutad', fields=('beslut_id',))}) x"
-    impl = f"SELECT COALESCE(beslut_id, -1) AS beslut_id FROM ({c.eff('verkstalld', fields=('beslut_id',))}) x"
-    lastint = (  # decisions whose last avbrott/aterupptagen is an avbrott, with its date (as case_state)
-        "SELECT beslut_id, MAX(CASE WHEN type = 'avbrott' THEN date END) AS date FROM "
-        f"({c.eff('avbrott', 'aterupptagen', fields=('beslut_id',))}) x GROUP BY beslut_id "
-        f"HAVING MAX(CASE WHEN type = 'avbrott' THEN {key} END) > COALESCE(MAX(CASE WHEN type = 'aterupptagen' THEN {key} END), -1)")
-    # Favourable SoL 4:1 / LSS decisions dated by the day and not ended, waiting since the
-    # interruption (interrupted and not resumed) or since the decision (never implemented, not
-    # interrupted): one pass over the decisions, the small lastint relation joined on. w is
-    # materialized so that only the few waiting decisions meet cases and persons (PostgreSQL
-    # cannot estimate the NOT IN filters and would otherwise join every decision first).
-    waiting = (
-        "SELECT b.case_id, b.legal_basis, COALESCE(li.date, b.date) AS since FROM "
-        f"({c.eff('beslut', fields=('outcome', 'legal_basis'))}) b LEFT JOIN lastint li ON li.beslut_id = b.id "
-        "WHERE b.outcome IN ('bifall', 'delvis_bifall') AND (b.legal_basis = 'SoL 4:1' OR b.legal_basis LIKE 'LSS %%') "
-        "AND b.id NOT IN (SELECT beslut_id FROM ended) "
-        "AND (li.beslut_id IS NOT NULL OR b.id NOT IN (SELECT beslut_id FROM impl))"
-    )
-    return (f"WITH kc AS NOT MATERIALIZED ({c.cases()}), ended AS ({ended}), impl AS ({impl}), lastint AS ({lastint}), "
-            f"w AS MATERIALIZED ({waiting}) "
+    t3 = {rule: _check_law(lambda r=rule: first_start_due_on_or_after(r, a))
+          for rule in ("verkstallighet_3m", "verkstallighet_avbrott_3m")}
+    t6, t9, t12 = (first_start_not_passed(m, a) for m in (6, 9, 12))
+    since = "COALESCE(w.interruption_date, w.decision_date)"
+    passed = (f"CASE WHEN w.interruption_date IS NULL THEN w.decision_date < {c.lit(t3['verkstallighet_3m'])} "
+              f"ELSE w.interruption_date < {c.lit(t3['verkstallighet_avbrott_3m'])} END")
+    waiting = _clocks(c, unresolved_from=a + dt.timedelta(days=1))
+    return (f"WITH kc AS NOT MATERIALIZED ({c.cases()}), w AS MATERIALIZED ({waiting}) "
             "SELECT w.case_id, k.person_id, p.sex, w.legal_basis, "
-            f"CASE WHEN w.since < {c.lit(t3)} AND w.since >= {c.lit(t6)} THEN 1 ELSE 0 END AS months_3_6, "
-            f"CASE WHEN w.since < {c.lit(t6)} AND w.since >= {c.lit(t9)} THEN 1 ELSE 0 END AS months_6_9, "
-            f"CASE WHEN w.since < {c.lit(t9)} AND w.since >= {c.lit(t12)} THEN 1 ELSE 0 END AS months_9_12, "
-            f"CASE WHEN w.since < {c.lit(t12)} THEN 1 ELSE 0 END AS months_12_plus "
-            "FROM w " + PERSON_JOIN.format(e="w") + f" WHERE w.since < {c.lit(t3)}")
+            f"CASE WHEN {since} >= {c.lit(t6)} THEN 1 ELSE 0 END AS months_3_6, "
+            f"CASE WHEN {since} < {c.lit(t6)} AND {since} >= {c.lit(t9)} THEN 1 ELSE 0 END AS months_6_9, "
+            f"CASE WHEN {since} < {c.lit(t9)} AND {since} >= {c.lit(t12)} THEN 1 ELSE 0 END AS months_9_12, "
+            f"CASE WHEN {since} < {c.lit(t12)} THEN 1 ELSE 0 END AS months_12_plus "
+            "FROM w " + PERSON_JOIN.format(e="w") + f" WHERE {passed}")
 
 
 def base_kkik(c):
@@ -371,18 +351,14 @@ def base_kkik(c):
 
 
 def _active_interventions(c):
-    la = c.lit(c.as_of)
-    st = (
-        "SELECT b.id, b.case_id, b.intervention FROM eff b "
-        f"WHERE b.type = 'beslut' AND b.outcome IN ('bifall', 'delvis_bifall') AND b.date <= {la} "
-        "AND b.id IN (SELECT beslut_id FROM impl) AND b.id NOT IN (SELECT beslut_id FROM ended) "
-        "AND b.id NOT IN (SELECT beslut_id FROM lastint) "
-        "AND b.case_id NOT IN (SELECT case_id FROM closed_now)"
-    )
-    return (c.with_eff("beslut", "verkstalld", "avbrott", "aterupptagen", "insats_avslutad", "aktualisering",
-                       "arende_avslutat", fields=("beslut_id", "outcome", "intervention"),
-                       extra=f", closed_now AS ({closed_at_sql(c.d, c.as_of)})" + _decision_status(c, la) + f", ai AS ({st})")
-            + "SELECT ai.case_id, k.person_id, p.sex, ai.intervention FROM ai " + PERSON_JOIN.format(e="ai"))
+    """Favourable decisions implemented by the day and neither ended, closed (the case's closing
+    on or after the decision) nor interrupted: a decision clock resolved by its implementation
+    with no interruption clock waiting (akta.cases.derived.decisions)."""
+    return (f"WITH kc AS NOT MATERIALIZED ({c.cases()}), cl AS MATERIALIZED ({_clocks(c, reportable_only=False)}) "
+            "SELECT ai.case_id, k.person_id, p.sex, ai.intervention FROM cl ai " + PERSON_JOIN.format(e="ai")
+            + " WHERE ai.interruption_date IS NULL AND ai.implemented IS NOT NULL AND ai.ended IS NULL "
+            "AND ai.closed IS NULL AND ai.beslut_pk NOT IN (SELECT beslut_pk FROM cl WHERE "
+            "interruption_date IS NOT NULL AND implemented IS NULL AND ended IS NULL AND closed IS NULL)")
 
 
 def base_interventions_ended(c):

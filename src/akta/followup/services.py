@@ -19,7 +19,7 @@ from django.conf import settings
 from akta import dbparallel
 from akta.followup.engine import Ctx, ParameterError, Table, aggregate
 from akta.followup.indicators import INDICATORS, get
-from akta.followup.sql import Dialect
+from akta.cases.derived.sql import Dialect
 
 __all__ = ["INDICATORS", "ParameterError", "Table", "compute", "compute_many", "normalize_params", "parse_date",
            "parse_datetime"]

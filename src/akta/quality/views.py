@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST
 
 from akta.access.services import PROTECTED_LABEL, may_see_identity
 from akta.audit.services import log_read
-from akta.cases.state import effective_events
+from akta.cases.derived.events import effective_events
 from akta.quality import forms as f
 from akta.quality import models as m
 from akta.quality import permissions as perm

@@ -149,21 +149,21 @@ class CaseDetailSerializer(CaseSerializer):
 
 
 def state_representation(case, st, ext):
-    """The derived state (akta.cases.state.CaseState) with exchange ids; `ext` maps pk -> ext id."""
+    """The derived state (akta.cases.derived.state.CaseState) with exchange ids; `ext` maps pk -> ext id."""
 
     def iso(d):
         return d.isoformat() if d else None
 
     def decision(d):
-        b = d["beslut"]
+        b = d.beslut
         return {
             "beslut_id": ext[b.effective_id],
             "date": b.date.isoformat(),
             "legal_basis": b.legal_basis,
             "intervention": b.intervention,
             "outcome": b.outcome,
-            "implemented_on": iso(d["implemented"].date if d["implemented"] else None),
-            "interrupted_on": iso(d["interrupted"].date if d["interrupted"] else None),
+            "implemented_on": iso(d.implemented),
+            "interrupted_on": iso(d.interrupted),
         }
 
     return {

@@ -9,11 +9,8 @@
   as the web forms).
 """
 import re
-from collections import defaultdict
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
 from django.http import Http404
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -35,7 +32,9 @@ from akta.access.services import visible_cases
 from akta.audit.services import log_read
 from akta.cases import services
 from akta.cases.models import Case, Event, EventType, Person
-from akta.cases.state import case_state
+from akta.cases.derived.events import effective_events
+from akta.cases.derived.state import case_state
+from akta.cases.derived.status import filter_closed, mark_closed
 
 from .fields import StrictChoiceField, labelled_errors
 from akta.api_pagination import StrictLimitOffsetPagination
@@ -94,37 +93,6 @@ class ApiView(viewsets.GenericViewSet):
         if "\x00" in ext_id or len(ext_id) > EXT_ID_MAX:
             raise Http404
         return super().get_object()
-
-
-# --- derived status ------------------------------------------------------------------------
-
-
-def open_by_case(case_ids):
-    """{case pk: is open} from the full histories (corrections applied)."""
-    events = defaultdict(list)
-    for e in Event.objects.filter(case_id__in=case_ids).order_by("pk"):
-        events[e.case_id].append(e)
-    return {pk: case_state(events[pk]).is_open for pk in case_ids}
-
-
-def filter_status(qs, wanted):
-    """Cases that are open (or closed): the latest aktualisering or closing decides.
-
-    Done in SQL for cases without corrections; cases with corrections are decided from their
-    history with akta.cases.state, so the answer is the same as the case page's.
-    """
-    latest = (
-        Event.objects.filter(case=OuterRef("pk"), type__in=[EventType.AKTUALISERING, EventType.ARENDE_AVSLUTAT])
-        .order_by("-date", "-pk").values("type")[:1]
-    )
-    qs = qs.annotate(
-        api_latest=Coalesce(Subquery(latest), Value("")),
-        api_corrected=Exists(Event.objects.filter(case=OuterRef("pk"), corrects__isnull=False)),
-    )
-    corrected = list(qs.filter(api_corrected=True).values_list("pk", flat=True))
-    corrected_closed = [pk for pk, is_open in open_by_case(corrected).items() if not is_open]
-    closed = Q(api_corrected=False, api_latest=EventType.ARENDE_AVSLUTAT) | Q(pk__in=corrected_closed)
-    return qs.filter(closed) if wanted == "closed" else qs.exclude(closed)
 
 
 # --- cases ---------------------------------------------------------------------------------
@@ -206,11 +174,10 @@ class CaseViewSet(ApiView):
                 # A protected person's personnummer is hidden, so it must not be searchable either.
                 qs = qs.filter(person__protected_identity=False)
         if "status" in f:
-            qs = filter_status(qs, f["status"])
+            qs = filter_closed(qs, f["status"] == "closed")
         page = self.paginate_queryset(qs)
-        is_open = open_by_case([c.pk for c in page])
-        for c in page:
-            c.api_is_open = is_open[c.pk]
+        for c in mark_closed(page):
+            c.api_is_open = not c.closed
         return self.get_paginated_response(CaseSerializer(page, many=True, context=self.get_serializer_context()).data)
 
     def _detail(self, case, events, code=status.HTTP_200_OK):
@@ -263,8 +230,6 @@ class CaseViewSet(ApiView):
     )
     @action(detail=True, methods=["get"], pagination_class=None)
     def events(self, request, id=None):
-        from akta.cases.state import effective_events
-
         case = self.get_object()
         log_read(request.user, "case", case.ext_id, person=case.person, context="api: tidslinje")
         events = list(case.events.all())

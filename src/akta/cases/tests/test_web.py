@@ -71,7 +71,7 @@ def test_list_filters(as_user, chief, params, expected):
 
 
 def test_list_reopened_case_counts_as_open(as_user, chief):
-    """An aktualisering after arende_avslutat re-opens the case (as akta.cases.state says)."""
+    """An aktualisering after arende_avslutat re-opens the case (as akta.cases.derived says)."""
     from django.utils import timezone
 
     case = Case.objects.get(ext_id="C3")

@@ -17,7 +17,7 @@ from django.db import migrations
 
 NOT_CORRECTION = "corrects_id IS NULL"
 # The legal bases of 16 kap. 6 f § SoL and 28 f § LSS (exchange-v1 §2 codes); equal to
-# akta.deadlines.subjects.REPORTABLE_BASES (checked by a test).
+# akta.cases.schema.REPORTABLE_BASES (checked by a test).
 REPORTABLE_BASES = ("SoL 4:1", *(f"LSS 9 § {n}" for n in range(1, 11)))
 REPORTABLE = ", ".join(f"'{b}'" for b in REPORTABLE_BASES)
 
@@ -28,7 +28,7 @@ INDEXES = {
     "deadlines_ev_beslut": ("outcome, legal_basis, intervention, case_id, date, recorded_at, id",
                             f"type = 'beslut' AND {NOT_CORRECTION}"),
     # favourable SoL 4:1 / LSS decisions in id order: the verkställighet anti-join merges it
-    # with deadlines_ev_bes_ref without sorting (akta.deadlines.subjects.REPORTABLE_BASES)
+    # with deadlines_ev_bes_ref without sorting (akta.cases.schema.REPORTABLE_BASES)
     "deadlines_ev_beslut_rapp": ("id, case_id, date, recorded_at",
                                  f"type = 'beslut' AND outcome IN ('bifall', 'delvis_bifall') "
                                  f"AND legal_basis IN ({REPORTABLE}) AND {NOT_CORRECTION}"),

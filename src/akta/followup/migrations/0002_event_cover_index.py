@@ -1,7 +1,7 @@
 """A covering partial index on cases_event for the statistics queries (PostgreSQL only).
 
 Every indicator reads the original events (``corrects_id IS NULL``) of a few types in a date
-range, and most need only the ids, the case and a reference (akta.followup.sql). The events
+range, and most need only the ids, the case and a reference (akta.cases.derived.events). The events
 of one type are spread over the whole table (``large``: a förhandsbedömning query read 23 000
 heap pages for 450 000 aktualiseringar); this index holds them in (type, date) order with
 those columns, so PostgreSQL answers with index-only scans. On ``large`` the v1 indicators for

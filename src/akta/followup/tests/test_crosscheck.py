@@ -1,4 +1,4 @@
-"""The SQL indicators against straightforward Python references built on akta.cases.state
+"""The SQL indicators against straightforward Python references built on akta.cases.derived
 (case_state / effective_events) and akta.law, over a whole synthetic municipality (small),
 plus properties every table must have: totalt = kvinna + man + okänt, and the same numbers
 whoever asks; compute_many (parallel on PostgreSQL) against compute."""
@@ -10,8 +10,9 @@ import pytest
 from django.db import connection
 
 from akta.cases.models import Case, Event
-from akta.cases.schema import is_reportable_basis
-from akta.cases.state import case_state, effective_events
+from akta.cases.derived.decisions import is_reportable_basis
+from akta.cases.derived.events import effective_events
+from akta.cases.derived.state import case_state
 from akta.followup.engine import SEXES, TOTAL
 from akta.followup.indicators import INDICATORS
 from akta.followup import services
@@ -116,16 +117,16 @@ def test_evb_waiting_and_active_interventions_equal_the_state_reference(small, a
     for pk, c in cases.items():
         st = case_state(events[pk], as_of=a)
         for d in st.awaiting_implementation + st.interrupted:
-            b = d["beslut"]
+            b = d.beslut
             if not is_reportable_basis(b.legal_basis):
                 continue
-            since = d["interrupted"].date if d["interrupted"] else b.date
+            since = d.interrupted or b.date
             for lo, hi, col in ((3, 6, "months_3_6"), (6, 9, "months_6_9"), (9, 12, "months_9_12"), (12, None, "months_12_plus")):
                 if a > law.add_period(since, months=lo) and (hi is None or a <= law.add_period(since, months=hi)):
                     ref[(b.legal_basis, c.person.sex, col)] += 1
         if st.is_open:
             for d in st.active_interventions:
-                active[(d["beslut"].intervention, c.person.sex)] += 1
+                active[(d.beslut.intervention, c.person.sex)] += 1
     t = compute("evb_waiting", as_of=as_of)
     got = Counter()
     for r in t.records():

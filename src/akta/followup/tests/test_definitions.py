@@ -47,7 +47,7 @@ def test_case_closed_on_31_december_is_not_active_next_year(h):
 
 
 def test_a_new_aktualisering_reopens_a_closed_case(h):
-    """As akta.cases.state: an aktualisering after arende_avslutat re-opens the case. Another
+    """As akta.cases.derived: an aktualisering after arende_avslutat re-opens the case. Another
     event in a closed case does not."""
     p1, p2 = h.person("kvinna"), h.person("man")
     c1 = h.case(p1, area="vuxna_missbruk", opened="2022-05-01")

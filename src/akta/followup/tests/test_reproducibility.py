@@ -1,6 +1,6 @@
 """Reproducibility: "as reported" on a date uses only rows recorded by then; "as corrected"
 uses every row; a correction replaces the event it corrects (the latest recorded wins) and a
-voided correction removes it — the same rules as akta.cases.state.effective_events, which the
+voided correction removes it — the same rules as akta.cases.derived.events.effective_events, which the
 SQL relation is checked against."""
 import datetime as dt
 
@@ -9,11 +9,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from akta.cases.models import Event
-from akta.cases.state import effective_events
+from akta.cases.derived.events import effective_events
 from akta.followup.engine import run_sql
 from akta.followup.reports import save_report, verify
 from akta.followup.services import compute
-from akta.followup.sql import Dialect, effective_events_sql
+from akta.cases.derived.events import effective_events_sql
+from akta.cases.derived.sql import Dialect
 from akta.followup.tests.history import TZ, History, rows_of
 
 pytestmark = pytest.mark.django_db
@@ -149,7 +150,7 @@ def test_saved_report_detects_a_changed_number(chief):
         (("vuxna_ovrigt", "", "kvinna"), 1, 2), (("vuxna_ovrigt", "", "totalt"), 1, 2)]
 
 
-# The SQL relation of effective events against akta.cases.state.effective_events -------------------
+# The SQL relation of effective events against akta.cases.derived.events.effective_events -------------------
 
 _n = __import__("itertools").count()
 EV_DATES = st.dates(min_value=dt.date(2024, 1, 1), max_value=dt.date(2024, 12, 31))
@@ -161,7 +162,7 @@ EV_DATES = st.dates(min_value=dt.date(2024, 1, 1), max_value=dt.date(2024, 12, 3
        cutoff_hours=st.integers(0, 9000), bounds=st.tuples(EV_DATES, EV_DATES))
 def test_sql_effective_events_equal_the_python_rules(plan, cutoff_hours, bounds):
     """For random originals with random corrections (dates, recording times, voids), the SQL
-    relation gives the same events (id, date) as akta.cases.state.effective_events, both as
+    relation gives the same events (id, date) as akta.cases.derived.events.effective_events, both as
     corrected and as reported at a random cut-off."""
     h = History()
     p = h.person("kvinna")

@@ -1,0 +1,20 @@
+"""Derived facts of the case history: each defined once, with its SQL form and its Python
+reference side by side. Every consumer (pages, API, exports, deadline rules, the EVB report,
+the indicators, the committee pack and the quality reports) reads these and nothing else.
+
+==========================  ============================================  =====================
+fact                        Python reference                              SQL form
+==========================  ============================================  =====================
+effective events            :func:`.events.effective_events`              :func:`.events.effective_events_sql`
+case closed on a day        :func:`.status.closed_on`                     :func:`.status.closed_cases_sql`
+decision clocks (waiting,   :func:`.decisions.decision_clocks`            :func:`.decisions.clocks_sql`
+since when, resolved how)
+pending förhandsbedömning   :func:`.state.pending_assessments`            (deadline rules' anti-join)
+open investigation and its  :func:`.state.open_investigations`,           (deadline rules' anti-join)
+extension                   :func:`.state.extended_until`
+the state of one case       :func:`.state.case_state`                     –
+==========================  ============================================  =====================
+
+The decisions taken at the edges, with their legal reasons, are in ``README.md`` beside this
+file; ``cases/tests/test_derived.py`` runs a catalogue of edge histories through every consumer.
+"""

@@ -1,0 +1,103 @@
+"""The state of one case at the end of a day, from its effective events (Python).
+
+Each part comes from its owner in this package: the closing from :mod:`.status`, the
+decisions from :mod:`.decisions`; pending förhandsbedömningar and open investigations are
+defined here:
+
+* an ``aktualisering`` is **pending** (awaits its förhandsbedömning) until a
+  ``forhandsbedomning`` or an ``utredning_inledd`` refers to it (11 kap. 1 a § SoL (2001:453):
+  opening an investigation is the decision "att inleda utredning");
+* an investigation (``utredning_inledd``) is **open** until an ``utredning_avslutad`` refers to
+  it; its decided extension is the ``until`` of its latest ``utredning_forlangd`` (by date,
+  then recording).
+
+Neither ends when the case is closed: the state shows what the history holds; the deadline
+rules decide what a closing ends (:mod:`akta.deadlines.subjects`).
+"""
+from dataclasses import dataclass, field
+from datetime import date
+
+from akta.cases.derived.decisions import decision_clocks
+from akta.cases.derived.events import effective_events
+from akta.cases.derived.status import closed_on
+from akta.cases.models import EventType
+
+
+@dataclass
+class DecisionState:
+    """A favourable decision in the case state: implemented and interrupted are dates."""
+
+    beslut: object
+    implemented: date | None = None
+    interrupted: date | None = None
+
+
+@dataclass
+class CaseState:
+    closed_on: date | None = None
+    moved_on: date | None = None
+    open_investigations: list = field(default_factory=list)
+    awaiting_implementation: list = field(default_factory=list)
+    interrupted: list = field(default_factory=list)
+    active_interventions: list = field(default_factory=list)
+    pending_assessments: list = field(default_factory=list)
+
+    @property
+    def is_open(self):
+        return self.closed_on is None
+
+
+def pending_assessments(evs):
+    done = {e.aktualisering_id for e in evs
+            if e.type in (EventType.FORHANDSBEDOMNING, EventType.UTREDNING_INLEDD) and e.aktualisering_id}
+    return [e for e in evs if e.type == EventType.AKTUALISERING and e.effective_id not in done]
+
+
+def open_investigations(evs):
+    closed = {e.utredning_id for e in evs if e.type == EventType.UTREDNING_AVSLUTAD}
+    return [e for e in evs if e.type == EventType.UTREDNING_INLEDD and e.effective_id not in closed]
+
+
+def extended_until(evs, utredning_pk):
+    """The decided extension of an investigation: the ``until`` of its latest extension."""
+    ext = sorted((e for e in evs if e.type == EventType.UTREDNING_FORLANGD and e.utredning_id == utredning_pk),
+                 key=lambda e: (e.date, e.recorded_at, e.pk))
+    return ext[-1].until if ext else None
+
+
+def decision_states(evs, on):
+    """(awaiting implementation, interrupted, active) at the end of ``on``: favourable decisions
+    whose decision clock waits; whose interruption clock waits; implemented and neither ended,
+    closed nor interrupted."""
+    by_decision = {}
+    for c in decision_clocks(evs):
+        by_decision.setdefault(c.beslut_pk, []).append(c)
+    beslut = {e.effective_id: e for e in evs if e.type == EventType.BESLUT}
+    awaiting, interrupted, active = [], [], []
+    for pk, clocks in by_decision.items():
+        decision = clocks[0]  # the decision clock comes first
+        state = DecisionState(beslut[pk], implemented=decision.implemented)
+        waiting = [c for c in clocks[1:] if c.waiting_on(on)]
+        if decision.waiting_on(on):
+            awaiting.append(state)
+        elif waiting:
+            state.interrupted = waiting[0].interruption_date
+            interrupted.append(state)
+        elif decision.resolution and decision.resolution[1] == "verkstalld" and not (
+                decision.ended or decision.closed):
+            active.append(state)
+    return awaiting, interrupted, active
+
+
+def case_state(events, as_of=None, recorded_by=None):
+    """The state of one case (a list of its Event rows) at the end of ``as_of`` (default: with
+    every event), as known at ``recorded_by``."""
+    evs = effective_events(events, as_of, recorded_by)
+    on = as_of or max((e.date for e in evs), default=date.min)
+    st = CaseState(closed_on=closed_on(evs))
+    moves = [e.date for e in evs if e.type == EventType.AVFLYTTAD]
+    st.moved_on = moves[-1] if moves else None
+    st.open_investigations = open_investigations(evs)
+    st.pending_assessments = pending_assessments(evs)
+    st.awaiting_implementation, st.interrupted, st.active_interventions = decision_states(evs, on)
+    return st

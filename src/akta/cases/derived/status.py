@@ -1,0 +1,85 @@
+"""Whether a case is open or closed at the end of a day: Python and SQL side by side.
+
+A case is closed at the end of day D when, among its effective ``aktualisering`` and
+``arende_avslutat`` events dated on or before D, the last one is an ``arende_avslutat``. A
+closing is the last step of its day (:data:`akta.cases.schema.SAME_DAY_ORDER`), so an
+aktualisering dated the same day as the closing does not re-open the case, whatever order they
+were recorded in; an aktualisering dated later does. In dates: closed when the latest closing
+date is on or after the latest aktualisering date. ``closed_on`` is that latest closing date.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import connection
+from django.db.models.expressions import RawSQL
+
+from akta.cases.derived.events import case_set_sql, effective_events_sql
+from akta.cases.derived.sql import Dialect
+from akta.cases.models import EventType
+
+STATUS_TYPES = (EventType.AKTUALISERING, EventType.ARENDE_AVSLUTAT)
+_NEVER = dt.date(1, 1, 1)
+
+
+def closed_on(evs) -> dt.date | None:
+    """Python reference: the closing date of a case from its effective events (sorted, and cut
+    to the day asked about), or None when the case is open."""
+    closed = None
+    for e in evs:
+        if e.type == EventType.AKTUALISERING:
+            closed = None
+        elif e.type == EventType.ARENDE_AVSLUTAT:
+            closed = e.date
+    return closed
+
+
+def closed_cases_sql(d: Dialect, on: dt.date | None = None, eff: str = "eff") -> str:
+    """SQL: ``case_id, closed_on`` of the cases closed at the end of ``on`` (default: as the
+    relation stands), over the effective-event relation named ``eff`` (which must hold the
+    aktualisering and arende_avslutat events). One grouped aggregation, no sort."""
+    cut = f" AND date <= {d.date_lit(on)}" if on is not None else ""
+    closing = "MAX(CASE WHEN type = 'arende_avslutat' THEN date END)"
+    return (
+        f"SELECT case_id, {closing} AS closed_on FROM {eff} "
+        f"WHERE type IN ('aktualisering', 'arende_avslutat'){cut} "
+        f"GROUP BY case_id "
+        f"HAVING {closing} >= COALESCE(MAX(CASE WHEN type = 'aktualisering' THEN date END), {d.date_lit(_NEVER)})"
+    )
+
+
+def closed_cases_query(d: Dialect, cases: str = "", recorded_by=None, on=None) -> str:
+    """A whole statement: ``case_id, closed_on`` of the closed cases (corrections applied),
+    only among ``cases`` (a ``SELECT`` of case ids, :func:`~akta.cases.derived.events.case_set_sql`)."""
+    eff = effective_events_sql(d, recorded_by, STATUS_TYPES, until=on, fields=(), cases=cases)
+    return f"WITH eff AS ({eff}) {closed_cases_sql(d, on)}"
+
+
+def closed_cases(case_pks=None, on=None) -> dict:
+    """{case pk: closing date} for the closed ones among ``case_pks`` (None: every case)."""
+    pks = None if case_pks is None else list(case_pks)
+    if pks is not None and not pks:
+        return {}
+    d = Dialect()
+    with connection.cursor() as cur:
+        cur.execute(closed_cases_query(d, case_set_sql(case_pks=pks), on=on))
+        return {case_id: _as_date(day) for case_id, day in cur.fetchall()}
+
+
+def _as_date(value):
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def filter_closed(qs, closed: bool):
+    """A queryset of cases narrowed to the closed (``closed=True``) or the open ones, now."""
+    ids = RawSQL(f"SELECT case_id FROM ({closed_cases_query(Dialect())}) closed_cases", ())
+    return qs.filter(pk__in=ids) if closed else qs.exclude(pk__in=ids)
+
+
+def mark_closed(cases):
+    """The cases as a list, each with ``closed`` set (True or False)."""
+    cases = list(cases)
+    closed = closed_cases([c.pk for c in cases])
+    for c in cases:
+        c.closed = c.pk in closed
+    return cases
