@@ -147,12 +147,3 @@ def suppress(table, threshold=PUBLISH_THRESHOLD):
                     masked.add((i, c))
     table.masked = masked
     return table
-
-
-def published_rows(table):
-    """Rows with masked cells replaced by None (what JSON output carries)."""
-    cols = table.columns
-    out = []
-    for i, row in enumerate(table.rows):
-        out.append([None if (i, c) in table.masked else v for c, v in zip(cols, row)])
-    return out

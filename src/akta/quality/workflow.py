@@ -86,10 +86,6 @@ def next_steps(obj):
     return [s for s in WORKFLOWS[type(obj)].get(obj.status, []) if _allowed(obj, s)]
 
 
-def all_statuses(model):
-    return [c[0] for c in model._meta.get_field("status").choices]
-
-
 def take_step(obj, to, data, user, expected_version):
     """Move `obj` to status `to` with the step's fields from `data` (strings or values)."""
     steps = {s.to: s for s in next_steps(obj)}

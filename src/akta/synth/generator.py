@@ -213,12 +213,6 @@ PROFILES = {
 }
 SIZES = tuple(PROFILES)
 
-STREAM_AREA = {
-    "bou": "barn_och_unga", "umgangesstod": "barn_och_unga", "missbruk": "vuxna_missbruk",
-    "ovrigt": "vuxna_ovrigt", "vinr": "vald_i_nara_relation", "eb": "ekonomiskt_bistand",
-    "faderskap": "familjeratt", "vbu": "familjeratt", "samarbetssamtal": "familjeratt",
-    "adoption": "familjeratt",
-}
 # Probability that a closed case is followed by a new case for the same person.
 RETURNS = {"bou": 0.30, "missbruk": 0.40, "ovrigt": 0.12, "vinr": 0.20, "eb": 0.32}
 

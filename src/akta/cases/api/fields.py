@@ -8,8 +8,6 @@ import json
 
 from rest_framework import serializers
 
-NUL_MESSAGE = "får inte innehålla NUL-tecken"
-
 
 class StrictCharField(serializers.CharField):
     """A JSON string, taken as sent (no trimming: the value checked is the value stored)."""
