@@ -40,6 +40,7 @@ from django.db.models.expressions import RawSQL
 from akta import dbparallel
 from akta.cases.derived import decisions
 from akta.cases.derived.events import case_set_sql, effective_events, end_of_day
+from akta.cases.derived.state import extended_until
 from akta.cases.models import Case, Event, EventType
 from akta.deadlines import subjects as S
 from akta.law import services as law
@@ -382,7 +383,7 @@ class _SQL:
         ids = self.ids(self.lacking(self.subjects(type=T.UTREDNING_INLEDD), (T.UTREDNING_AVSLUTAD,), "utredning_id"))
         until = Subquery(
             self.ev(type=T.UTREDNING_FORLANGD, utredning_id=OuterRef("pk"))
-            .order_by("-date", "-recorded_at", "-pk").values("until")[:1]
+            .order_by("-date", "-pk").values("until")[:1]
         )
         cases = Q()
         for _rule, field, value in rules:
@@ -516,9 +517,8 @@ def case_facts(case: CaseInfo, events, as_of, known_at, rules: set, local_rules=
     for u in by_type[T.UTREDNING_INLEDD]:
         if referring([T.UTREDNING_AVSLUTAD], u.effective_id):
             continue
-        ext = sorted(referring([T.UTREDNING_FORLANGD], u.effective_id), key=lambda x: (x.date, x.recorded_at, x.pk))
         for r in inv_rules:
-            fact(r, u, lapse=first_closing(u.date), extended_until=ext[-1].until if ext else None)
+            fact(r, u, lapse=first_closing(u.date), extended_until=extended_until(evs, u.effective_id))
 
     if "samarbetssamtal_14d" in rules and case.case_type == S.SAMARBETSSAMTAL_CASE_TYPE:
         for a in by_type[T.AKTUALISERING]:

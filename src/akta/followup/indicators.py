@@ -37,6 +37,7 @@ from akta.followup.engine import (
 )
 from akta.cases.derived.decisions import clocks_sql
 from akta.cases.derived.sql import calendar_values
+from akta.cases.derived.state import extended_until_sql, open_investigations_sql
 from akta.cases.derived.status import closed_cases_sql
 from akta.law import services as law
 
@@ -226,21 +227,19 @@ def base_forhandsbedomning(c):
 
 
 def base_utredningar_open(c):
+    """Open investigations (akta.cases.derived.state) and their latest extension."""
     a = c.as_of
     la = c.lit(a)
     t = _check_law(lambda: first_start_due_on_or_after("utredning_4m", a))
-    closed = f"SELECT COALESCE(utredning_id, -1) AS utredning_id FROM eff WHERE type = 'utredning_avslutad' AND date <= {la}"
-    ext = (f"SELECT DISTINCT utredning_id FROM eff WHERE type = 'utredning_forlangd' AND date <= {la} "
-           f"AND until >= {la}")
     return (c.with_eff("utredning_inledd", "utredning_avslutad", "utredning_forlangd", fields=("utredning_id", "until"),
-                       extra=f", uc AS ({closed}), ux AS ({ext})")
+                       extra=f", open_investigations AS ({open_investigations_sql(c.d, a)}), "
+                             f"extensions AS ({extended_until_sql(c.d, a)})")
             + "SELECT u.case_id, k.person_id, p.sex, "
             f"CASE WHEN u.date >= {c.lit(t)} THEN 1 ELSE 0 END AS within_4m, "
             f"CASE WHEN u.date < {c.lit(t)} THEN 1 ELSE 0 END AS over_4m, "
-            f"CASE WHEN u.date < {c.lit(t)} AND u.id IN (SELECT utredning_id FROM ux) THEN 1 ELSE 0 END AS over_4m_extended "
-            "FROM eff u " + PERSON_JOIN.format(e="u")
-            + f" WHERE u.type = 'utredning_inledd' AND u.date <= {la} "
-            "AND u.id NOT IN (SELECT utredning_id FROM uc)")
+            f"CASE WHEN u.date < {c.lit(t)} AND x.until >= {la} THEN 1 ELSE 0 END AS over_4m_extended "
+            "FROM open_investigations u LEFT JOIN extensions x ON x.utredning_id = u.id "
+            + PERSON_JOIN.format(e="u"))
 
 
 def _closed_investigations(c):

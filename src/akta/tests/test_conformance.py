@@ -336,3 +336,24 @@ def _check_agreement(histories, qe):
     active = indicator("cases_active", from_date=qe.isoformat(), to_date=qe.isoformat())
     assert sum(r["count"] for r in active.records() if r["sex"] == "totalt") == active_ref, "cases_active"
     assert first <= qe
+
+
+def test_latest_extension_decides_in_every_consumer(db):
+    """11 kap. 2 § SoL (2001:453): the committee may extend the four months; the extension in
+    force is the latest decision (here a later decision shortens an earlier one)."""
+    case, made = build([
+        akt("A", "2024-01-02", kind="anmalan"), ("U", "utredning_inledd", "2024-01-10", {"ref": "A"}),
+        ("F1", "utredning_forlangd", "2024-05-02", {"ref": "U", "until": D("2024-08-01"), "reason": "x"}),
+        ("F2", "utredning_forlangd", "2024-06-03", {"ref": "U", "until": D("2024-06-17"), "reason": "y"}),
+    ], area="barn_och_unga", born="2015-01-01")
+    from akta.cases.derived.state import extended_until
+
+    on = D("2024-07-01")
+    evs = effective_events(list(case.events.all()), as_of=on)
+    assert extended_until(evs, made["U"].pk) == D("2024-06-17")
+    for method in ("auto", "python"):
+        rows = [d for d in engine.compute(on, method=method, rules=("utredning_4m",))]
+        assert [(d.extended_until, d.due, d.overdue) for d in rows] == [(D("2024-06-17"), D("2024-06-17"), True)], method
+    table = indicator("utredningar_open", as_of=on.isoformat())
+    total = next(r for r in table.records() if r["sex"] == "totalt")
+    assert (total["over_4m"], total["over_4m_extended"]) == (1, 0)

@@ -1,4 +1,5 @@
-"""The state of one case at the end of a day, from its effective events (Python).
+"""The state of one case at the end of a day, from its effective events (Python), and the
+investigation and assessment facts in SQL beside their Python references.
 
 Each part comes from its owner in this package: the closing from :mod:`.status`, the
 decisions from :mod:`.decisions`; pending förhandsbedömningar and open investigations are
@@ -9,7 +10,7 @@ defined here:
   opening an investigation is the decision "att inleda utredning");
 * an investigation (``utredning_inledd``) is **open** until an ``utredning_avslutad`` refers to
   it; its decided extension is the ``until`` of its latest ``utredning_forlangd`` (by date,
-  then recording).
+  then id).
 
 Neither ends when the case is closed: the state shows what the history holds; the deadline
 rules decide what a closing ends (:mod:`akta.deadlines.subjects`).
@@ -19,6 +20,7 @@ from datetime import date
 
 from akta.cases.derived.decisions import decision_clocks
 from akta.cases.derived.events import effective_events
+from akta.cases.derived.sql import Dialect
 from akta.cases.derived.status import closed_on
 from akta.cases.models import EventType
 
@@ -61,8 +63,24 @@ def open_investigations(evs):
 def extended_until(evs, utredning_pk):
     """The decided extension of an investigation: the ``until`` of its latest extension."""
     ext = sorted((e for e in evs if e.type == EventType.UTREDNING_FORLANGD and e.utredning_id == utredning_pk),
-                 key=lambda e: (e.date, e.recorded_at, e.pk))
+                 key=lambda e: (e.date, e.effective_id))
     return ext[-1].until if ext else None
+
+
+def open_investigations_sql(d: Dialect, on, eff="eff"):
+    """SQL: ``id, case_id, date`` of the investigations open at the end of ``on``, over the
+    effective-event relation ``eff`` (utredning_inledd and utredning_avslutad events)."""
+    day = d.date_lit(on)
+    return (f"SELECT id, case_id, date FROM {eff} WHERE type = 'utredning_inledd' AND date <= {day} "
+            f"AND id NOT IN (SELECT COALESCE(utredning_id, -1) FROM {eff} "
+            f"WHERE type = 'utredning_avslutad' AND date <= {day})")
+
+
+def extended_until_sql(d: Dialect, on, eff="eff"):
+    """SQL: ``utredning_id, until`` of each investigation's latest extension dated by ``on``."""
+    return (f"SELECT utredning_id, until FROM (SELECT utredning_id, until, ROW_NUMBER() OVER "
+            f"(PARTITION BY utredning_id ORDER BY date DESC, id DESC) AS rn FROM {eff} "
+            f"WHERE type = 'utredning_forlangd' AND date <= {d.date_lit(on)}) latest WHERE rn = 1")
 
 
 def decision_states(evs, on):
