@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "akta.deadlines",
     "akta.followup",
     "akta.quality",
+    "akta.demo",
 ]
 
 MIDDLEWARE = [

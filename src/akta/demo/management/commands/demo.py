@@ -5,6 +5,8 @@ from django.core.management.base import BaseCommand
 from akta.access.demo import DEMO_PASSWORD, DEMO_USERS, create_demo_users
 from akta.cases.models import Case
 from akta.exchange.importer import import_exchange
+from akta.quality.demo import create_demo_records
+from akta.synth.generator import generate
 
 
 DEMO_QUALITY_YEAR = 2025
@@ -18,8 +20,6 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=1)
 
     def handle(self, if_empty=False, seed=1, **opts):
-        from akta.synth.generator import generate
-
         if if_empty and Case.objects.exists():
             self.stdout.write("Databasen har redan ärenden; demokommunen laddas inte igen.")
         else:
@@ -34,8 +34,6 @@ class Command(BaseCommand):
             Case.objects.filter(area=area, caseworker__isnull=True).update(caseworker=users[username])
         # A year of quality work (deviations, lex Sarah, complaints, egenkontroll, …) for the
         # kvalitetsberättelse. The synthetic history ends 2026-10-31, so the full year is 2025.
-        from akta.quality.demo import create_demo_records
-
         counts = create_demo_records(DEMO_QUALITY_YEAR)
         self.stdout.write("Kvalitetsregistren: " + (", ".join(f"{k} {v}" for k, v in counts.items()) or "fanns redan"))
         self.stdout.write("\nDemoinloggningar (lösenord för alla: %s):" % DEMO_PASSWORD)
