@@ -18,6 +18,9 @@ setup: $(BIN)/.installed
 system-deps:
 	@scripts/system-deps
 
+# The demo municipality (akta.municipality); a real installation sets these in its environment.
+run: export AKTA_MUNICIPALITY_CODE ?= 2506
+run: export AKTA_MUNICIPALITY_NAME ?= Arjeplog
 run: setup
 	@scripts/system-deps --runtime
 	$(BIN)/akta migrate --noinput -v0

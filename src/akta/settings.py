@@ -39,6 +39,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {"timeout": 30, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
+# The municipality this installation serves (akta.municipality): one setting for every page,
+# document and report; the importer refuses another municipality's exchange when the code is set.
+AKTA_MUNICIPALITY_CODE = os.environ.get("AKTA_MUNICIPALITY_CODE", "")
+AKTA_MUNICIPALITY_NAME = os.environ.get("AKTA_MUNICIPALITY_NAME", "")
+
 INSTALLED_APPS = [
     "django.contrib.auth",
     "django.contrib.contenttypes",

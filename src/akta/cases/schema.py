@@ -5,12 +5,14 @@ is validated and named the same way everywhere.
 """
 import json
 import re
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from dataclasses import dataclass, field
 
+from personnummer import personnummer as pnr_lib
+
 from akta.access.models import Area
-from akta.cases.models import EventType
+from akta.cases.models import EventType, Sex
 
 AKTUALISERING_KINDS = {
     "anmalan": "Anmälan",
@@ -127,6 +129,21 @@ AREAS = dict(Area.choices)
 
 
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+PNR_RE = re.compile(r"^\d{8}-?\d{4}$")
+
+
+def check_personnummer(value):
+    """Return (birth_date, sex, key) for a valid personnummer/samordningsnummer, else raise ValueError."""
+    if not isinstance(value, str) or not PNR_RE.fullmatch(value):
+        raise ValueError(f"ogiltigt personnummer {json.dumps(value, ensure_ascii=False)} (ska vara ÅÅÅÅMMDD-NNNN eller ÅÅÅÅMMDDNNNN)")
+    try:
+        p = pnr_lib.Personnummer(value)
+    except Exception:
+        raise ValueError(f"ogiltigt personnummer {value} (kontrollsiffran eller datumet stämmer inte)") from None
+    born = p.get_date()
+    born = born.date() if isinstance(born, datetime) else born
+    return born, (Sex.MAN if p.is_male() else Sex.KVINNA), value.replace("-", "")
+
 
 
 def parse_date(value):

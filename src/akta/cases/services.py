@@ -15,7 +15,7 @@ from akta.access.models import Area, Unit
 from akta.access.services import may_write_case
 from akta.audit.services import log_write
 from akta.cases.models import Case, Event, EventType, Person, Sex
-from akta.cases.schema import FIELDS, parse_date, validate_field
+from akta.cases.schema import FIELDS, check_personnummer, parse_date, validate_field
 from akta.cases.derived.state import case_state
 
 
@@ -133,8 +133,6 @@ def record_event(user, case, etype, data, expected_version):
 
 def find_or_create_person(user, *, personnummer=None, birth_date=None, sex=None, name="", protected_identity=False):
     """Look up a person by personnummer, or register a new one. Validates like the importer."""
-    from akta.exchange.importer import check_personnummer
-
     errors = {}
     key = born = derived_sex = None
     if personnummer:

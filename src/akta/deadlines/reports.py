@@ -17,18 +17,12 @@ from django.template.loader import render_to_string
 
 from akta.cases.models import Sex
 from akta.cases.schema import INTERVENTIONS
+from akta import municipality
 from akta.deadlines import evb
 from akta.law import services as law
 
 SEX_COLUMNS = ((Sex.MAN, "Män"), (Sex.KVINNA, "Kvinnor"), (Sex.OKANT, "Okänt kön"))
 SEX_LABELS = {Sex.KVINNA: "Kvinna", Sex.MAN: "Man", Sex.OKANT: "Okänt"}
-
-
-def municipality_name():
-    from akta.exchange.models import ImportBatch
-
-    batch = ImportBatch.objects.order_by("-pk").only("municipality_name").first()
-    return (batch.municipality_name if batch else "") or "Socialnämnden"
 
 
 def basis_sort_key(basis):
@@ -58,7 +52,7 @@ def context(report, stated=None):
     status_counts = Counter(r.status for r in report.rows)
     return {
         "report": report,
-        "municipality": municipality_name(),
+        "municipality": municipality.name("Socialnämnden"),
         "duty_sol": law.rule_reference("verkstallighet_3m", report.last),
         "duty_lss": law.rule_reference("verkstallighet_3m", report.last, "LSS 9 § 1"),
         "summary_rows": rows,

@@ -14,16 +14,15 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
-from personnummer import personnummer as pnr_lib
 
+from akta import municipality
 from akta.access.models import Area, Unit
 from akta.cases.models import Case, Event, EventType, Person, Sex
-from akta.cases.schema import CASE_FIELDS, EVENT_EXTENSIONS, FIELDS, PERSON_FIELDS, SAME_DAY_ORDER, TEXT_LIMITS, field_message, parse_date, text_problem, validate_field
+from akta.cases.schema import CASE_FIELDS, EVENT_EXTENSIONS, FIELDS, PERSON_FIELDS, SAME_DAY_ORDER, TEXT_LIMITS, check_personnummer, field_message, parse_date, text_problem, validate_field
 from akta.exchange.models import ImportBatch
 from akta.exchange.reader import Source
 
 FORMAT = "akta-exchange/1"
-PNR_RE = re.compile(r"^\d{8}-?\d{4}$")
 TZ = ZoneInfo(settings.TIME_ZONE)
 EVENT_TYPES = set(EventType.values)
 SEXES = set(Sex.values)
@@ -45,19 +44,6 @@ class Result:
 def default_recorded_at(d):
     """Imported history counts as recorded at the start of its own date (so as-of queries see it)."""
     return datetime.combine(d, time(0, 0), tzinfo=TZ)
-
-
-def check_personnummer(value):
-    """Return (birth_date, sex, key) for a valid personnummer/samordningsnummer, else raise ValueError."""
-    if not isinstance(value, str) or not PNR_RE.fullmatch(value):
-        raise ValueError(f"ogiltigt personnummer {json.dumps(value, ensure_ascii=False)} (ska vara ÅÅÅÅMMDD-NNNN eller ÅÅÅÅMMDDNNNN)")
-    try:
-        p = pnr_lib.Personnummer(value)
-    except Exception:
-        raise ValueError(f"ogiltigt personnummer {value} (kontrollsiffran eller datumet stämmer inte)") from None
-    born = p.get_date()
-    born = born.date() if isinstance(born, datetime) else born
-    return born, (Sex.MAN if p.is_male() else Sex.KVINNA), value.replace("-", "")
 
 
 class _Everything:
@@ -164,7 +150,10 @@ def _validate_manifest(source, col):
         col.add(name, 1, 'fältet "municipality" ska ha "code" (fyra siffror) och "name"')
     else:
         other = ImportBatch.objects.exclude(municipality_code=mun["code"]).first()
-        if other:
+        if municipality.code() and municipality.code() != mun["code"]:
+            col.add(name, 1, f'Akta är inställd för kommun {municipality.code()} (AKTA_MUNICIPALITY_CODE), '
+                             f'inte {mun["code"]}')
+        elif other:
             col.add(name, 1, f'databasen hör till kommun {other.municipality_code} ({other.municipality_name}), inte {mun["code"]}')
     units = m.get("units", [])
     if not isinstance(units, list) or not all(isinstance(u, dict) and isinstance(u.get("code"), str) and u.get("code") for u in units):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, JsonResponse
@@ -17,6 +16,7 @@ from akta.followup import pack as pack_mod
 from akta.followup.charts import chart_for_table, png, svg
 from akta.followup.disclosure import PUBLISH_THRESHOLD
 from akta.followup.drilldown import drilldown
+from akta import municipality
 from akta.followup.engine import SEX_LABELS, ParameterError
 from akta.followup.export import MASK_MARK, to_csv, to_xlsx
 from akta.followup.indicators import INDICATORS, get
@@ -255,7 +255,7 @@ def committee_pack(request):
     except ValueError:
         return render(request, "followup/pack.html", {"error": "ogiltigt år"}, status=400)
     mask = PUBLISH_THRESHOLD if q.get("mask", "10") not in ("0", "") else None
-    muni = getattr(settings, "AKTA_MUNICIPALITY", "") or _municipality()
+    muni = municipality.name()
     try:
         ctx = pack_mod.context(year, mask=mask, municipality=muni, as_reported=q.get("as_reported") or None)
     except ParameterError as e:
@@ -273,9 +273,3 @@ def committee_pack(request):
     ctx["query_mask"] = "10" if mask else "0"
     return render(request, "followup/pack.html", ctx)
 
-
-def _municipality():
-    from akta.exchange.models import ImportBatch
-
-    b = ImportBatch.objects.order_by("-id").first()
-    return b.municipality_name if b else ""

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count
 
+from akta import municipality
 from akta.quality import models as m
 from akta.quality import statistics as st
 from akta.quality.documents import Doc
@@ -56,16 +57,6 @@ SECTIONS = [
 ]
 
 
-def municipality_name():
-    try:
-        from akta.exchange.models import ImportBatch
-
-        batch = ImportBatch.objects.order_by("-imported_at", "-pk").only("municipality_name").first()
-        return (batch.municipality_name if batch else "") or ""
-    except Exception:  # the exchange component is optional for the report
-        return ""
-
-
 def _year_range(year):
     return dt.date(year, 1, 1), dt.date(year, 12, 31)
 
@@ -103,7 +94,7 @@ def _days_line(label, d):
 
 def annual_report(year):
     texts = dict(m.ReportSection.objects.filter(year=year).values_list("key", "text"))
-    name = municipality_name()
+    name = municipality.name()
     ref_day = min(dt.date(year, 12, 31), dt.date.today())
     doc = Doc(f"Kvalitetsberättelse {year}",
               subtitle=f"Individ- och familjeomsorgen{', ' + name if name else ''}",
@@ -431,7 +422,7 @@ def quarter_range(year, quarter):
 def quarterly_report(year, quarter):
     """Lex Sarah and deviations for one quarter, ready to attach to a committee item."""
     start, end = quarter_range(year, quarter)
-    name = municipality_name()
+    name = municipality.name()
     doc = Doc(f"Lex Sarah och avvikelser, kvartal {quarter} {year}",
               subtitle=f"Rapport till socialnämnden{', ' + name if name else ''}",
               meta=[("Period", f"{start} – {end}"), ("Upprättad", dt.date.today().isoformat())])
@@ -476,7 +467,7 @@ def quarterly_report(year, quarter):
 def internal_control_report(year, until=None):
     """The internal control plan of `year` and its results up to `until` (default: today / year end)."""
     end = until or min(dt.date(year, 12, 31), dt.date.today())
-    name = municipality_name()
+    name = municipality.name()
     doc = Doc(f"Uppföljning av internkontrollplan {year}",
               subtitle=f"Rapport till socialnämnden{', ' + name if name else ''}",
               meta=[("Resultat till och med", end.isoformat()), ("Upprättad", dt.date.today().isoformat()),
@@ -502,7 +493,7 @@ def ivo_notification_document(ls):
     from akta.access.services import PROTECTED_LABEL
 
     on = ls.assessed_on
-    name = municipality_name()
+    name = municipality.name()
     doc = Doc("Anmälan till Inspektionen för vård och omsorg (IVO) enligt lex Sarah",
               subtitle=f"Socialnämnden{', ' + name if name else ''}",
               meta=[("Lex Sarah-nummer", ls.number), ("Enhet", ls.unit.name),

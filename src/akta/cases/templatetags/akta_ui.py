@@ -2,6 +2,7 @@
 from django import template
 from django.utils import timezone
 
+from akta import municipality
 from akta.access.services import PROTECTED_LABEL, may_see_identity
 
 register = template.Library()
@@ -9,11 +10,8 @@ register = template.Library()
 
 @register.simple_tag
 def municipality_name():
-    """The municipality of the latest accepted import, else the product name."""
-    from akta.exchange.models import ImportBatch
-
-    batch = ImportBatch.objects.order_by("-imported_at", "-pk").only("municipality_name").first()
-    return (batch.municipality_name if batch else "") or "Akta"
+    """The municipality (akta.municipality), else the product name."""
+    return municipality.name("Akta")
 
 
 def person_label_for(user, person):

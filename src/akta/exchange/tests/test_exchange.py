@@ -118,6 +118,15 @@ def test_incremental_import_may_refer_to_existing_cases(imported, tmp_path):
     assert Event.objects.get(ext_id="X1").beslut.ext_id == "E46"
 
 
+def test_a_municipality_other_than_the_setting_is_refused(db, settings, tmp_path):
+    from akta.conftest import VALID_EXCHANGE
+
+    settings.AKTA_MUNICIPALITY_CODE = "0180"
+    with pytest.raises(ImportFailed) as exc:
+        import_exchange(VALID_EXCHANGE)
+    assert any("inställd för kommun 0180 (AKTA_MUNICIPALITY_CODE), inte 2506" in e for e in exc.value.errors)
+
+
 def test_other_municipality_is_refused(imported, tmp_path):
     d = write_exchange(tmp_path / "other", [{"id": "Q1", "personnummer": None, "birth_date": "2000-01-01"}], [], [], code="0180")
     with pytest.raises(ImportFailed) as exc:
