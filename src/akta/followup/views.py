@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from akta.access.models import Area
+from akta.followup import internal_control as internal_control_mod
 from akta.followup import pack as pack_mod
 from akta.followup.charts import chart_for_table, png, svg
 from akta.followup.disclosure import PUBLISH_THRESHOLD
@@ -314,6 +315,33 @@ def committee_pack(request):
     ctx["area_query"] = "".join(f"&area={a}" for a in ctx["areas"])
     ctx["area_choices"] = AREA_CHOICES
     return render(request, "followup/pack.html", ctx)
+
+
+@login_required
+def internal_control(request):
+    """The committee's internal control of child investigations (seed 002 § 26), from
+    ``utredningar_open`` scoped to barn och unga; page, DOCX or PDF."""
+    q = request.GET
+    as_of = q.get("as_of", "").strip() or f"{dt.date.today().year - 1}-12-31"
+    mask = PUBLISH_THRESHOLD if q.get("mask", "0") not in ("0", "") else None
+    muni = getattr(settings, "AKTA_MUNICIPALITY", "") or _municipality()
+    try:
+        rep = internal_control_mod.build(as_of, mask=mask, municipality=muni)
+    except ParameterError as e:
+        return render(request, "followup/internal_control.html", {"error": str(e), "as_of": as_of, "mask": mask},
+                      status=400)
+    fmt = q.get("format", "html")
+    stem = f"internkontroll_barnutredningar_{rep.as_of.isoformat()}"
+    if fmt == "docx":
+        resp = HttpResponse(internal_control_mod.to_docx(rep),
+                            content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+        resp["Content-Disposition"] = f'attachment; filename="{stem}.docx"'
+        return resp
+    if fmt == "pdf":
+        resp = HttpResponse(internal_control_mod.to_pdf(rep), content_type="application/pdf")
+        resp["Content-Disposition"] = f'attachment; filename="{stem}.pdf"'
+        return resp
+    return render(request, "followup/internal_control.html", {"rep": rep, "as_of": rep.as_of.isoformat(), "mask": mask})
 
 
 def _municipality():
