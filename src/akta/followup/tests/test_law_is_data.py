@@ -105,6 +105,8 @@ def test_pages_and_pack_render_the_kalla_for_the_table_period(client, make_user)
     from akta.followup import pack
 
     client.force_login(make_user("kalla", role="enhetschef"))
+    index = client.get("/uppfoljning/").content.decode()
+    assert "{law:" not in index and "1 § lagen (1930:173) om beräkning av lagstadgad tid" in index
     html = client.get("/uppfoljning/indikator/utredningar_open/", {"as_of": "2025-12-31"}).content.decode()
     assert "motsvarande bestämmelse i SoL (2025:400) (tidigare 11 kap. 2 § SoL (2001:453))" in html
     html = client.get("/uppfoljning/indikator/utredningar_open/", {"as_of": "2024-12-31"}).content.decode()

@@ -234,6 +234,13 @@ def test_statistics_page_area_filter(client, two_areas, make_user):
     j = client.get(url("indicator", "utredningar_open", pairs=[("as_of", "2022-12-31"), ("area", "barn_och_unga"),
                                                                ("format", "json")])).json()
     assert ["totalt", 2, 1, 1, 1] in j["rows"]
+    x = client.get(url("indicator", "utredningar_open", pairs=[("as_of", "2022-12-31"), ("area", "barn_och_unga"),
+                                                               ("area", "familjeratt"), ("format", "xlsx")]))
+    from openpyxl import load_workbook
+
+    info = {r[0]: r[1] for r in load_workbook(io.BytesIO(x.content))["Definition"].iter_rows(values_only=True)}
+    assert info["Parameter area"] == "barn_och_unga, familjeratt"
+    assert "barn_och_unga-familjeratt" in x["Content-Disposition"]
     # Only an area: the default day applies, no error.
     assert client.get(url("indicator", "cases_opened", pairs=[("area", "familjeratt")])).status_code == 200
     bad = client.get(url("indicator", "utredningar_open", pairs=[("as_of", "2022-12-31"), ("area", "<x>")]))
