@@ -184,6 +184,14 @@ class Indicator:
     cost: int = 1  # run time on the large synthetic municipality in tenths of a second: compute_many starts the costly first
     sources: str = ""  # the "Källa" that is not law (the spec, seeds, Kolada ids), plain text
 
+    def __post_init__(self):
+        if isinstance(self.law_refs, str) or not all(isinstance(k, str) for k in self.law_refs):
+            raise TypeError(f"{self.id}: law_refs are keys into the law data (a tuple), not a citation text; "
+                            "other sources go in `sources`")
+        unknown = [k for k in (*self.law_refs, *LAW_PLACEHOLDER.findall(self.definition)) if k not in law.reference_keys()]
+        if unknown:
+            raise ValueError(f"{self.id}: unknown legal reference keys {unknown}")
+
     def definition_text(self, start: dt.date | None = None, end: dt.date | None = None) -> str:
         """The definition with its legal references rendered from the law data for the period
         (default: today)."""

@@ -117,3 +117,15 @@ def test_pages_and_pack_render_the_kalla_for_the_table_period(client, make_user)
     ut = next(ps for ps in ctx["sections"] if ps.indicator.id == "utredningar_open")
     assert ut.period == (dt.date(2024, 12, 31), dt.date(2025, 12, 31))
     assert "(2024-12-31–2025-06-30)" in ut.reference and "(2025-07-01–2025-12-31)" in ut.reference
+
+
+def test_an_indicator_refuses_a_citation_text_or_an_unknown_key():
+    import dataclasses
+
+    ind = INDICATORS["utredningar_open"]
+    with pytest.raises(TypeError, match="law_refs"):
+        dataclasses.replace(ind, law_refs="SoL 11 kap. 2 §")
+    with pytest.raises(ValueError, match="sol.99"):
+        dataclasses.replace(ind, law_refs=("sol.99",))
+    with pytest.raises(ValueError, match="sol.98"):
+        dataclasses.replace(ind, definition="enligt {law:sol.98}")
