@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -26,6 +27,7 @@ from akta.cases.derived.events import (
     known_cases_sql,
 )
 from akta.cases.derived.sql import Dialect
+from akta.law import services as law
 
 SEXES = ("kvinna", "man", "okänt")
 TOTAL = "totalt"
@@ -98,6 +100,7 @@ class Ctx:
     recorded_by: dt.datetime | None = None
     until: dt.date | None = None  # no event dated later is needed (set per indicator)
     corrections: bool | None = None  # whether correction rows exist (looked up once)
+    areas: tuple = ()  # area codes (v1) the table is scoped to; empty = every area (contract-v2 §2)
 
     def lit(self, value):
         return self.d.date_lit(value)
@@ -111,7 +114,16 @@ class Ctx:
                                     self.corrections)
 
     def cases(self):
-        return known_cases_sql(self.d, self.recorded_by)
+        """The cases every indicator counts (the relation ``kc``): the known cases, and with an
+        area scope only those in the given areas. This is the one place the scope is applied:
+        every base query meets its cases and persons through this relation, so a scoped table
+        counts exactly the units of the unscoped one whose case is in the areas."""
+        known = known_cases_sql(self.d, self.recorded_by)
+        if not self.areas:
+            return known
+        codes = ", ".join(f"'{a}'" for a in self.areas)  # validated codes (services.normalize_areas)
+        return (f"SELECT s.id, s.person_id, s.area, s.case_type, s.opened FROM ({known}) s "
+                f"WHERE s.area IN ({codes})")
 
     def with_eff(self, *types, extra="", since=None, fields=EVENT_FIELDS, materialized=True):
         """``WITH eff AS (…)`` (plus further CTEs given as ``extra``, starting with a comma).
@@ -126,12 +138,34 @@ class Ctx:
                 f"kc AS NOT MATERIALIZED ({self.cases()}){extra} ")
 
 
+LAW_PLACEHOLDER = re.compile(r"\{law:([A-Za-z0-9_.]+)\}")
+
+
+def period_of(params) -> tuple:
+    """(first day, last day) a table's parameters cover (one day for an as-of table)."""
+    if params.get("as_of"):
+        d = dt.date.fromisoformat(params["as_of"])
+        return d, d
+    if params.get("from"):
+        return dt.date.fromisoformat(params["from"]), dt.date.fromisoformat(params["to"])
+    today = dt.date.today()
+    return today, today
+
+
+def law_text(key, start, end):
+    """The law data's text of ``key`` for the period (both texts when it changes within it)."""
+    try:
+        return law.reference_in_period(key, start, end)
+    except law.LawDataMissing:
+        return f"(lagrum {key} saknas i lagdata för {start.isoformat()}–{end.isoformat()})"
+
+
 @dataclass(frozen=True)
 class Indicator:
     id: str
     title: str
-    definition: str
-    reference: str
+    definition: str  # Swedish text; legal references as {law:KEY} (rendered by definition_text)
+    law_refs: tuple  # the "Källa": keys into the law data (akta/law/data/references.toml)
     period: str  # "year" (a period: --year or --from/--to), "as_of", "year_only" (--year only)
     dims: tuple
     measures: tuple
@@ -148,6 +182,32 @@ class Indicator:
     spec: bool = False  # one of the v1 indicators of exchange-v1 §4
     horizon: Callable | None = None  # Ctx -> the last event date needed (default: as-of / end)
     cost: int = 1  # run time on the large synthetic municipality in tenths of a second: compute_many starts the costly first
+    sources: str = ""  # the "Källa" that is not law (the spec, seeds, Kolada ids), plain text
+
+    def __post_init__(self):
+        if isinstance(self.law_refs, str) or not all(isinstance(k, str) for k in self.law_refs):
+            raise TypeError(f"{self.id}: law_refs are keys into the law data (a tuple), not a citation text; "
+                            "other sources go in `sources`")
+        unknown = [k for k in (*self.law_refs, *LAW_PLACEHOLDER.findall(self.definition)) if k not in law.reference_keys()]
+        if unknown:
+            raise ValueError(f"{self.id}: unknown legal reference keys {unknown}")
+
+    def definition_text(self, start: dt.date | None = None, end: dt.date | None = None) -> str:
+        """The definition with its legal references rendered from the law data for the period
+        (default: today)."""
+        start = start or dt.date.today()
+        end = end or start
+        return LAW_PLACEHOLDER.sub(lambda m: law_text(m.group(1), start, end), self.definition)
+
+    def reference_text(self, start: dt.date | None = None, end: dt.date | None = None) -> str:
+        """The "Källa": the legal references in force in the period (both texts for a period
+        that spans a change, e.g. 2025-07-01), then the other sources."""
+        start = start or dt.date.today()
+        end = end or start
+        parts = [law_text(k, start, end) for k in self.law_refs]
+        if self.sources:
+            parts.append(self.sources)
+        return "; ".join(parts)
 
     def prepare(self, ctx: Ctx) -> Ctx:
         """Set the horizon of events the base query needs (an optimisation only)."""
@@ -211,8 +271,31 @@ class Table:
         return json.dumps(self.as_dict(), ensure_ascii=False, **kw)
 
     @property
+    def period(self):
+        """(first day, last day) the table covers."""
+        return period_of(self.params)
+
+    @property
+    def definition_text(self):
+        return self.indicator.definition_text(*self.period)
+
+    @property
+    def reference_text(self):
+        return self.indicator.reference_text(*self.period)
+
+    @property
+    def areas(self):
+        """The area codes the table is scoped to (empty: every area)."""
+        return tuple(self.params.get("area") or ())
+
+    @property
     def content_hash(self):
-        canon = json.dumps(self.as_dict(), ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+        """SHA-256 of the table (the exchange-v1 §4 document) and, for a table scoped to areas,
+        of the areas too, so two scopes that happen to give the same numbers differ."""
+        doc = self.as_dict()
+        if self.areas:
+            doc["area"] = list(self.areas)
+        canon = json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
         return hashlib.sha256(canon.encode()).hexdigest()
 
     def key_of(self, row):

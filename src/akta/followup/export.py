@@ -37,9 +37,10 @@ def to_xlsx(table):
     for i in range(len(table.rows)):
         ws.append([cell_text(table, i, c) for c in table.columns])
     info = wb.create_sheet("Definition")
-    for k, v in (("Indikator", ind.id), ("Titel", ind.title), ("Definition", ind.definition),
-                 ("Referens", ind.reference),
-                 *((f"Parameter {k}", str(v)) for k, v in table.params.items()),
+    for k, v in (("Indikator", ind.id), ("Titel", ind.title), ("Definition", table.definition_text),
+                 ("Referens", table.reference_text),
+                 *((f"Parameter {k}", ", ".join(v) if isinstance(v, list) else str(v))
+                   for k, v in table.params.items()),
                  ("Innehållshash (SHA-256)", table.content_hash)):
         info.append([k, v])
     if table.masked:

@@ -390,56 +390,62 @@ def register(ind: Indicator):
 register(Indicator(
     "cases_opened", "Öppnade ärenden",
     "Ärenden vars öppningsdatum (opened) ligger i perioden, per område och ärendetyp.",
-    f"{SPEC}; seed 004 tabell 6.1–6.6 (\"öppnade\")", "year",
-    (AREA, CASE_TYPE), (CASES,), base_cases_opened, spec=True))
+    (), "year",
+    (AREA, CASE_TYPE), (CASES,), base_cases_opened, spec=True,
+    sources=f"{SPEC}; seed 004 tabell 6.1–6.6 (\"öppnade\")"))
 
 register(Indicator(
     "cases_active", "Aktuella ärenden",
     "Ärenden som var öppna minst en dag i perioden: öppnade senast periodens sista dag och inte "
     "avslutade före periodens första dag (en ny aktualisering öppnar ett avslutat ärende igen). "
     "Ett ärende räknas som öppet även den dag det avslutas.",
-    f"{SPEC}; seed 004 tabell 6.1–6.6 (\"aktuella\")", "year",
-    (AREA, CASE_TYPE), (CASES,), _active_cases, spec=True, cost=5))
+    (), "year",
+    (AREA, CASE_TYPE), (CASES,), _active_cases, spec=True, cost=5,
+    sources=f"{SPEC}; seed 004 tabell 6.1–6.6 (\"aktuella\")"))
 
 register(Indicator(
     "persons_active", "Aktuella personer",
     "Unika personer med minst ett aktuellt ärende i perioden (se Aktuella ärenden), per område. "
     "En person räknas en gång per område.",
-    f"{SPEC}; seed 000 \"Jämförelsetal klientmängd\"", "year",
-    (AREA,), (PERSONS,), lambda c: _active_cases(c), spec=True, cost=5))
+    (), "year",
+    (AREA,), (PERSONS,), lambda c: _active_cases(c), spec=True, cost=5,
+    sources=f"{SPEC}; seed 000 \"Jämförelsetal klientmängd\""))
 
 register(Indicator(
     "aktualiseringar", "Aktualiseringar",
     "Aktualiseringar (anmälan, ansökan, på annat sätt, begäran om yttrande) daterade i perioden; "
     "händelser, inte unika personer. Ålder i hela år den dag aktualiseringen kom in "
     "(ett ofött barn räknas till 0–12).",
-    f"{SPEC}; SoL 11 kap. 1 §; seed 000 \"Aktualiseringar\"", "year",
-    (AREA, KIND, AGE_BAND), (EVENTS,), base_aktualiseringar, spec=True, cost=4))
+    ("sol.11.1",), "year",
+    (AREA, KIND, AGE_BAND), (EVENTS,), base_aktualiseringar, spec=True, cost=4,
+    sources=f"{SPEC}; seed 000 \"Aktualiseringar\""))
 
 register(Indicator(
     "forhandsbedomning_14d", "Förhandsbedömningar inom 14 dagar",
     "Förhandsbedömningar beslutade i perioden, och hur många av dem som beslutades inom 14 dagar "
-    "från aktualiseringen räknat enligt lag (1930:173): dag 14 = mottagningsdagen + 14; infaller "
-    "den på lördag, söndag, helgdag, midsommar-, jul- eller nyårsafton räcker nästa vardag (2 §). "
+    "från aktualiseringen räknat enligt {law:lag_1930_173.1}: dag 14 = mottagningsdagen + 14; infaller "
+    "den på lördag, söndag, helgdag, midsommar-, jul- eller nyårsafton räcker nästa vardag ({law:lag_1930_173.2}). "
     "Andel = inom / totalt × 100, en decimal.",
-    f"{SPEC}; SoL 11 kap. 1 a §; regel forhandsbedomning_14d; seed 004 (cirka 96 %)", "year",
+    ("sol.11.1a",), "year",
     (), (Measure("total", "Totalt", unit="förhandsbedömningar"),
          Measure("within", "Inom 14 dagar", flag="within", unit="förhandsbedömningar")),
     base_forhandsbedomning,
-    derived=(Derived("share_pct", "Andel inom 14 dagar (%)", ("within", "total"), pct),), spec=True, cost=5))
+    derived=(Derived("share_pct", "Andel inom 14 dagar (%)", ("within", "total"), pct),), spec=True, cost=5,
+    sources=f"{SPEC}; regel forhandsbedomning_14d; seed 004 (cirka 96 %)"))
 
 register(Indicator(
     "utredningar_open", "Pågående utredningar",
     "Utredningar (utredning_inledd utan utredning_avslutad) öppna vid dagens slut. Inom 4 månader: "
-    "fyramånadersdagen räknad från utredning_inledd enligt lag (1930:173) 1 § (samma datum, eller "
-    "månadens sista dag), flyttad enligt 2 §, har inte passerats. Förlängd = över 4 månader och med "
+    "fyramånadersdagen räknad från utredning_inledd enligt {law:lag_1930_173.1} (samma datum, eller "
+    "månadens sista dag), flyttad enligt {law:lag_1930_173.2}, har inte passerats. Förlängd = över 4 månader och med "
     "ett beslut om förlängning vars \"until\" är samma dag eller senare.",
-    f"{SPEC}; SoL 11 kap. 2 §; regel utredning_4m; seed 002 § 26", "as_of",
+    ("sol.11.2",), "as_of",
     (), (Measure("total", "Totalt", unit="utredningar"),
          Measure("within_4m", "Inom 4 månader", flag="within_4m", unit="utredningar"),
          Measure("over_4m", "Över 4 månader", flag="over_4m", unit="utredningar"),
          Measure("over_4m_extended", "Varav förlängda", flag="over_4m_extended", unit="utredningar")),
-    base_utredningar_open, relations=(("total", ("within_4m", "over_4m")),), spec=True, cost=4))
+    base_utredningar_open, relations=(("total", ("within_4m", "over_4m")),), spec=True, cost=4,
+    sources=f"{SPEC}; regel utredning_4m; seed 002 § 26"))
 
 register(Indicator(
     "utredningar_closed", "Avslutade utredningar efter utredningstid",
@@ -447,82 +453,87 @@ register(Indicator(
     "utredning_avslutad. Summeringsrader: bucket = mean_days (medelvärde, en decimal) och "
     "median_days (median) med värdet i kolumnen count. Totalt-medelvärdet räknas ur delarna "
     "(summa dagar / antal); medianen för totalt tas över alla utredningar.",
-    f"{SPEC}; seed 004 figur 6.6–6.7", "year",
+    (), "year",
     (BUCKET,), (Measure("count", "Antal", unit="utredningar"),), base_utredningar_closed,
     columns=("sex", "bucket", "count"), summary_sql=summary_sql_utredningar_closed,
-    summary=summary_utredningar_closed, spec=True, cost=4))
+    summary=summary_utredningar_closed, spec=True, cost=4, sources=f"{SPEC}; seed 004 figur 6.6–6.7"))
 
 register(Indicator(
     "evb_waiting", "Ej verkställda gynnande beslut",
-    "Gynnande beslut (bifall, delvis bifall) enligt SoL 4 kap. 1 § och LSS som vid dagens slut "
-    "inte är verkställda, eller vars verkställighet är avbruten och inte återupptagen, och inte "
-    "avslutade (insats_avslutad), efter tid sedan beslutet (eller avbrottet). Månader räknas enligt "
-    "lag (1930:173) 1 § utan 2 § (regel verkstallighet_3m): 3–6 = mer än 3 men högst 6 månader osv.; "
+    "Gynnande beslut (bifall, delvis bifall) enligt {law:sol.4.1} och LSS som vid dagens slut "
+    "inte är verkställda, eller vars verkställighet är avbruten och inte återupptagen, och som "
+    "varken avslutats (insats_avslutad) eller fått sitt ärende avslutat (arende_avslutat) sedan "
+    "beslutet (eller avbrottet), efter tid sedan beslutet (eller avbrottet). Samma beslut som "
+    "kvartalsrapporten om ej verkställda beslut och bevakningslistan. Månader räknas enligt "
+    "{law:lag_1930_173.1} utan {law:lag_1930_173.2} (regel verkstallighet_3m): 3–6 = mer än 3 men högst 6 månader osv.; "
     "kortare väntan än 3 månader redovisas inte.",
-    f"{SPEC}; SoL 16 kap. 6 f §, LSS 28 f §; seed 001, 003", "as_of",
+    ("sol.16.6f", "lss.28f"), "as_of",
     (LEGAL_BASIS,), tuple(Measure(n, lbl, flag=n, unit="beslut") for n, lbl in (
         ("months_3_6", "3–6 månader"), ("months_6_9", "6–9 månader"),
         ("months_9_12", "9–12 månader"), ("months_12_plus", "Mer än 12 månader"))),
-    base_evb_waiting, spec=True, cost=6))
+    base_evb_waiting, spec=True, cost=6, sources=f"{SPEC}; seed 001, 003"))
 
 register(Indicator(
     "kkik_u31462", "Ej återaktualiserade personer med ekonomiskt bistånd ett år efter avslut (U31462)",
     "A = unika personer vars försörjningsstöd avslutades under januari–juni: personens sista "
     "insats_avslutad eller arende_avslutat i ett ärende inom ekonomiskt bistånd under halvåret. "
     "B = av dessa, personer med en ny aktualisering inom ekonomiskt bistånd efter avslutsdagen och "
-    "senast 12 månader efter den (lag 1930:173 1 §). Värde = avrundning((A − B) / A × 100) "
+    "senast 12 månader efter den ({law:lag_1930_173.1}). Värde = avrundning((A − B) / A × 100) "
     "(halva avrundas uppåt); totalt räknas ur totalt A och B.",
-    f"{SPEC}; Kolada U31462; DOMAIN §4; seed 004 tabell 7.5–7.6", "year_only",
+    (), "year_only",
     (), (Measure("a_ended_h1", "A. Avslutade första halvåret", unit="personer"),
          Measure("b_returned_12m", "B. Återkommit inom ett år", flag="b", unit="personer")),
     base_kkik, horizon=lambda c: dt.date(c.start.year + 1, 6, 30), derived=(Derived("value_pct", "Ej återaktualiserade (%)", ("a_ended_h1", "b_returned_12m"),
-                                lambda a, b: pct(a - b, a, 0)),), spec=True, cost=3))
+                                lambda a, b: pct(a - b, a, 0)),), spec=True, cost=3,
+    sources=f"{SPEC}; Kolada U31462; DOMAIN §4; seed 004 tabell 7.5–7.6"))
 
 # Extensions (documented; not in exchange-v1 §4).
 register(Indicator(
     "cases_closed", "Avslutade ärenden",
     "Ärenden med minst ett ärende avslutat (arende_avslutat) daterat i perioden, per område.",
-    "Seed 000 \"Avslutade\"", "year", (AREA,), (CASES,), base_cases_closed, cost=2))
+    (), "year", (AREA,), (CASES,), base_cases_closed, cost=2, sources="Seed 000 \"Avslutade\""))
 
 register(Indicator(
     "persons_moved", "Avflyttade personer",
     "Unika personer med en händelse avflyttad i perioden, per område för det ärende där "
     "avflyttningen registrerades.",
-    "Seed 000 \"Avflyttade, under tid de varit aktuella inom Ifo\"", "year",
-    (AREA,), (PERSONS,), base_persons_moved))
+    (), "year",
+    (AREA,), (PERSONS,), base_persons_moved, sources="Seed 000 \"Avflyttade, under tid de varit aktuella inom Ifo\""))
 
 register(Indicator(
     "interventions_active", "Pågående insatser",
     "Gynnande beslut som vid dagens slut är verkställda, inte avslutade (insats_avslutad), inte "
-    "avbrutna utan återupptagande och vars ärende är öppet, per insats: antal beslut och unika personer.",
-    "DOMAIN §4; seed 004", "as_of",
+    "avbrutna utan återupptagande och vars ärende inte avslutats sedan beslutet (ett ärende som "
+    "öppnas igen kräver nya beslut), per insats: antal beslut och unika personer.",
+    (), "as_of",
     (INTERVENTION,), (Measure("insatser", "Antal insatser (beslut)", unit="insatser"),
                       Measure("persons", "Antal personer", agg="persons", unit="personer")),
-    _active_interventions, cost=34))
+    _active_interventions, cost=34, sources="DOMAIN §4; seed 004"))
 
 register(Indicator(
     "interventions_ended", "Avslutade insatser efter orsak",
     "Insatser avslutade (insats_avslutad) i perioden, per insats och avslutsorsak.",
-    "DOMAIN §3 (avslutsorsak); seed 004 figur 7.9–7.10", "year",
-    (INTERVENTION, REASON), (EVENTS,), base_interventions_ended, cost=6))
+    (), "year",
+    (INTERVENTION, REASON), (EVENTS,), base_interventions_ended, cost=6,
+    sources="DOMAIN §3 (avslutsorsak); seed 004 figur 7.9–7.10"))
 
 register(Indicator(
     "decisions_outcome", "Beslut efter utfall",
     "Beslut (beslut) daterade i perioden, per område och utfall (bifall, delvis bifall, avslag).",
-    "SoL 4 kap. 1 §; seed 001", "year",
-    (AREA, OUTCOME), (Measure("count", "Antal beslut", unit="beslut"),), base_decisions, cost=3))
+    ("sol.4.1",), "year",
+    (AREA, OUTCOME), (Measure("count", "Antal beslut", unit="beslut"),), base_decisions, cost=3, sources="seed 001"))
 
 register(Indicator(
     "aktualiseringar_reason", "Aktualiseringar efter orsak",
     "Aktualiseringar daterade i perioden per område och orsakskod (reasons). En aktualisering med "
     "flera orsaker räknas en gång per orsak, utan orsak som (uppgift saknas); summan kan därför "
     "överstiga antalet aktualiseringar.",
-    "Seed 004 (aktualiseringsorsak)", "year", (AREA, AKT_REASON), (EVENTS,), base_akt_reason, cost=7))
+    (), "year", (AREA, AKT_REASON), (EVENTS,), base_akt_reason, cost=7, sources="Seed 004 (aktualiseringsorsak)"))
 
 register(Indicator(
     "aktualiseringar_reporter", "Aktualiseringar efter anmälare",
     "Aktualiseringar daterade i perioden per område och anmälare/sökande (reporter).",
-    "Seed 004 figur 8.4", "year", (AREA, REPORTER), (EVENTS,), base_akt_reporter, cost=3))
+    (), "year", (AREA, REPORTER), (EVENTS,), base_akt_reporter, cost=3, sources="Seed 004 figur 8.4"))
 
 
 def get(indicator_id) -> Indicator:

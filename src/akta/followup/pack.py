@@ -17,10 +17,11 @@ from dataclasses import dataclass, field
 
 from django.template.loader import render_to_string
 
+from akta.access.models import Area
 from akta.followup.charts import Chart, png, svg
 from akta.followup.disclosure import suppress
 from akta.followup.engine import SEX_LABELS, SEX_ORDER, SEXES, TOTAL, Table, sort_table
-from akta.followup.services import compute_many
+from akta.followup.services import compute_many, normalize_areas
 
 MASK = ".."
 
@@ -98,6 +99,20 @@ class PackSection:
     chart_id: str = ""
 
     @property
+    def period(self):
+        """Both years: from the first day of the previous year's table to the last of this year's."""
+        return self.prev.period[0], self.cur.period[1]
+
+    @property
+    def definition(self):
+        return self.indicator.definition_text(*self.period)
+
+    @property
+    def reference(self):
+        """The "Källa", with the legal references of both years (both texts across 2025-07-01)."""
+        return self.indicator.reference_text(*self.period)
+
+    @property
     def svg(self):
         return svg(self.chart, self.chart_id)
 
@@ -167,11 +182,12 @@ def compare(prev: Table, cur: Table, section: Section, year: int) -> PackSection
     return ps
 
 
-def build(year: int, mask: int | None = 10, as_reported=None):
-    """The pack's sections for ``year`` against ``year - 1``."""
+def build(year: int, mask: int | None = 10, as_reported=None, areas=None):
+    """The pack's sections for ``year`` against ``year - 1``; ``areas`` (v1 area codes) scopes
+    every table to cases in those areas (contract-v2 §2; default every area)."""
     years = (year - 1, year)
     tables = compute_many({
-        (sec.indicator, y): (sec.indicator, {"as_reported": as_reported,
+        (sec.indicator, y): (sec.indicator, {"as_reported": as_reported, "area": areas,
                                              **({"as_of": dt.date(y, 12, 31).isoformat()} if sec.as_of else {"year": y})})
         for sec in SECTIONS for y in years})
     out = []
@@ -184,11 +200,14 @@ def build(year: int, mask: int | None = 10, as_reported=None):
     return out
 
 
-def context(year, mask=10, as_reported=None, municipality=""):
+def context(year, mask=10, as_reported=None, municipality="", areas=None):
+    areas = normalize_areas(areas)
+    labels = dict(Area.choices)
     return {
-        "year": year, "prev_year": year - 1, "sections": build(year, mask, as_reported), "mask": mask,
+        "year": year, "prev_year": year - 1, "sections": build(year, mask, as_reported, areas), "mask": mask,
         "sexes": [SEX_LABELS[s] for s in SEX_ORDER], "municipality": municipality,
         "generated": dt.date.today().isoformat(), "as_reported": as_reported,
+        "areas": areas, "area_text": ", ".join(labels[a] for a in areas),
     }
 
 
@@ -218,10 +237,14 @@ def to_docx(ctx) -> bytes:
     if ctx["mask"]:
         intro += f" Röjandeskydd: celler under {ctx['mask']} och celler som annars kunde räknas fram visas som '..'."
     doc.add_paragraph(intro.strip())
+    if ctx.get("areas"):
+        doc.add_paragraph(f"Områden: {ctx['area_text']} (bara ärenden inom dessa områden räknas).")
+    else:
+        doc.add_paragraph("Områden: alla områden.")
     for ps in ctx["sections"]:
         doc.add_heading(ps.section.title, 1)
-        doc.add_paragraph(ps.indicator.definition)
-        p = doc.add_paragraph(f"Källa: {ps.indicator.reference}. Indikator: {ps.indicator.id}.")
+        doc.add_paragraph(ps.definition)
+        p = doc.add_paragraph(f"Källa: {ps.reference}. Indikator: {ps.indicator.id}.")
         p.runs[0].italic = True
         table = doc.add_table(rows=2, cols=1 + 2 * len(SEX_ORDER))
         table.style = "Table Grid"

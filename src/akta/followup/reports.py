@@ -18,10 +18,11 @@ from akta.followup.services import compute_normalized, normalize_params
 
 
 def save_report(user, indicator_id, params: dict, mask=None, title="") -> SavedReport:
-    """Compute and save. ``params`` as for :func:`akta.followup.services.compute`."""
+    """Compute and save. ``params`` as for :func:`akta.followup.services.compute` (``area``: the
+    area scope, stored in the parameters and part of the content hash)."""
     now = timezone.now()
     norm = normalize_params(indicator_id, params.get("year"), params.get("from"), params.get("to"),
-                            params.get("as_of"), params.get("as_reported"))
+                            params.get("as_of"), params.get("as_reported"), params.get("area"))
     if "as_reported" not in norm:
         norm["as_reported"] = now.isoformat()
     table = compute_normalized(indicator_id, norm, mask=mask)

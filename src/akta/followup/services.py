@@ -1,6 +1,6 @@
 """The follow-up component's service API (what other components call).
 
-    compute(indicator_id, year=…, | from_date=…, to_date=… | as_of=…, as_reported=None) -> Table
+    compute(indicator_id, year=…, | from_date=…, to_date=… | as_of=…, as_reported=None, area=None) -> Table
     compute_many({key: (indicator_id, {parameters as for compute}), …}) -> {key: Table}
 
 Statistics always run under a fixed system scope: nothing here looks at the requesting user, so
@@ -17,12 +17,13 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 
 from akta import dbparallel
+from akta.access.models import Area
 from akta.followup.engine import Ctx, ParameterError, Table, aggregate
 from akta.followup.indicators import INDICATORS, get
 from akta.cases.derived.sql import Dialect
 
-__all__ = ["INDICATORS", "ParameterError", "Table", "compute", "compute_many", "normalize_params", "parse_date",
-           "parse_datetime"]
+__all__ = ["INDICATORS", "ParameterError", "Table", "compute", "compute_many", "normalize_areas", "normalize_params",
+           "parse_date", "parse_datetime"]
 
 TZ = ZoneInfo(settings.TIME_ZONE)
 
@@ -67,8 +68,24 @@ def _year(value):
     return y
 
 
-def normalize_params(indicator_id, year=None, from_date=None, to_date=None, as_of=None, as_reported=None):
-    """Check the parameters against the indicator's kind and return them as a JSON-able dict."""
+def normalize_areas(value) -> list:
+    """The area scope (contract-v2 §2): one v1 area code or several (``--area`` repeated);
+    ``None``/empty = every area. Returned deduplicated, in the order of the v1 areas, so the same
+    scope always gives the same parameters (and saved-report hash)."""
+    if value in (None, ""):
+        return []
+    codes = [value] if isinstance(value, str) else list(value)
+    known = list(Area.values)
+    for code in codes:
+        if not isinstance(code, str) or code not in known:
+            raise ParameterError(f"--area: okänt område {code!r}; välj bland: {', '.join(known)}")
+    return [a for a in known if a in codes]
+
+
+def normalize_params(indicator_id, year=None, from_date=None, to_date=None, as_of=None, as_reported=None,
+                     area=None):
+    """Check the parameters against the indicator's kind and return them as a JSON-able dict
+    (``area``: the list of area codes, present only when the table is scoped)."""
     ind = get(indicator_id)
     out = {}
     if ind.period == "as_of":
@@ -104,21 +121,27 @@ def normalize_params(indicator_id, year=None, from_date=None, to_date=None, as_o
             raise ParameterError(f"{ind.id} gäller en period: ange --year ÅÅÅÅ eller --from och --to")
     if as_reported not in (None, ""):
         out["as_reported"] = parse_datetime(as_reported).isoformat()
+    areas = normalize_areas(area)
+    if areas:
+        out["area"] = areas
     return out
 
 
-def compute(indicator_id, year=None, from_date=None, to_date=None, as_of=None, as_reported=None, **extra) -> Table:
+def compute(indicator_id, year=None, from_date=None, to_date=None, as_of=None, as_reported=None, area=None,
+            **extra) -> Table:
     """One indicator as a :class:`Table` (columns, rows, indicator metadata, parameters).
 
     Parameters as for ``akta stats``: ``year`` or ``from_date``/``to_date`` for a period,
     ``as_of`` for a day; ``as_reported`` (datetime or ISO text) restricts to rows recorded by
-    then. Raises :class:`ParameterError` for bad input. ``mask`` (int threshold) applies
+    then; ``area`` (a v1 area code or a list of them) counts only cases in those areas.
+    Raises :class:`ParameterError` for bad input. ``mask`` (int threshold) applies
     disclosure control (:mod:`akta.followup.disclosure`).
     """
-    return compute_normalized(*_request(indicator_id, year, from_date, to_date, as_of, as_reported, **extra))
+    return compute_normalized(*_request(indicator_id, year, from_date, to_date, as_of, as_reported, area, **extra))
 
 
-def _request(indicator_id, year=None, from_date=None, to_date=None, as_of=None, as_reported=None, **extra):
+def _request(indicator_id, year=None, from_date=None, to_date=None, as_of=None, as_reported=None, area=None,
+             **extra):
     """``compute``'s parameters checked: (indicator id, normalized parameters, mask)."""
     if "from" in extra:
         from_date = extra.pop("from")
@@ -128,7 +151,7 @@ def _request(indicator_id, year=None, from_date=None, to_date=None, as_of=None, 
     if extra:
         raise ParameterError(f"okända parametrar: {', '.join(sorted(extra))}")
     ind = get(indicator_id)
-    return ind.id, normalize_params(indicator_id, year, from_date, to_date, as_of, as_reported), mask
+    return ind.id, normalize_params(indicator_id, year, from_date, to_date, as_of, as_reported, area), mask
 
 
 WORKERS = int(os.environ.get("AKTA_FOLLOWUP_WORKERS", "2"))
@@ -175,4 +198,5 @@ def ctx_for(params) -> Ctx:
         ctx.as_of = dt.date.fromisoformat(params["as_of"])
     if params.get("as_reported"):
         ctx.recorded_by = dt.datetime.fromisoformat(params["as_reported"])
+    ctx.areas = tuple(normalize_areas(params.get("area")))
     return ctx

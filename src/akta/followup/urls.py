@@ -12,4 +12,5 @@ urlpatterns = [
     path("rapporter/", views.reports, name="reports"),
     path("rapporter/<int:pk>/", views.report, name="report"),
     path("namnd/", views.committee_pack, name="pack"),
+    path("internkontroll-barn/", views.internal_control, name="internal_control"),
 ]

@@ -12,6 +12,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from akta.access.models import Area
+from akta.followup import internal_control as internal_control_mod
 from akta.followup import pack as pack_mod
 from akta.followup.charts import chart_for_table, png, svg
 from akta.followup.disclosure import PUBLISH_THRESHOLD
@@ -26,16 +28,44 @@ from akta.followup.reports import save_report, verify
 from akta.followup.services import compute
 
 PARAM_NAMES = ("year", "from", "to", "as_of", "as_reported")
+AREA_CHOICES = tuple(Area.choices)
 
 
 def _params(request):
+    """The table's parameters from the query: single values, and ``area`` (repeated) as a list."""
     q = request.GET if request.method == "GET" else request.POST
-    return {k: q.get(k, "").strip() for k in PARAM_NAMES if q.get(k, "").strip()}
+    out = {k: q.get(k, "").strip() for k in PARAM_NAMES if q.get(k, "").strip()}
+    areas = [a.strip() for a in q.getlist("area") if a.strip()]
+    if areas:
+        out["area"] = areas
+    return out
 
 
-def _default_params(ind):
-    last_year = dt.date.today().year - 1
-    return {"as_of": f"{last_year}-12-31"} if ind.period == "as_of" else {"year": str(last_year)}
+def _pairs(params):
+    """(name, value) pairs of the parameters, one per area (for hidden inputs and links)."""
+    out = []
+    for k, v in params.items():
+        for x in (v if isinstance(v, list) else [v]):
+            out.append((k, x))
+    return out
+
+
+def _query(params):
+    return urlencode(_pairs(params))
+
+
+def _area_text(areas):
+    labels = dict(Area.choices)
+    return ", ".join(labels.get(a, a) for a in areas)
+
+
+def _default_params(ind, params=None):
+    """``params`` with last year (or its last day) when they name no period or day."""
+    params = dict(params or {})
+    if not any(params.get(k) for k in ("year", "from", "to", "as_of")):
+        last_year = dt.date.today().year - 1
+        params.update({"as_of": f"{last_year}-12-31"} if ind.period == "as_of" else {"year": str(last_year)})
+    return params
 
 
 def _mask(request):
@@ -54,7 +84,8 @@ def _mask(request):
 
 def _compute(ind_id, params, mask=None):
     return compute(ind_id, year=params.get("year"), from_date=params.get("from"), to_date=params.get("to"),
-                   as_of=params.get("as_of"), as_reported=params.get("as_reported"), mask=mask)
+                   as_of=params.get("as_of"), as_reported=params.get("as_reported"), area=params.get("area"),
+                   mask=mask)
 
 
 def _value_text(v):
@@ -91,7 +122,7 @@ def display(table, drill_base=None, query=None):
                     q = dict(query or {})
                     q.update({f"k_{k}": rec[k] for k in ind.key_columns})
                     q["column"] = c
-                    cell["href"] = f"{drill_base}?{urlencode(q)}"
+                    cell["href"] = f"{drill_base}?{_query(q)}"
             cells.append(cell)
         rows.append({"cells": cells, "total": rec.get("sex") == "totalt", "summary": summary})
     return header, rows
@@ -113,7 +144,7 @@ def indicator(request, ind_id):
         ind = get(ind_id)
     except ParameterError:
         raise Http404("okänd indikator") from None
-    params = _params(request) or _default_params(ind)
+    params = _default_params(ind, _params(request))
     fmt = request.GET.get("format", "html")
     try:
         mask = _mask(request)
@@ -121,8 +152,11 @@ def indicator(request, ind_id):
     except ParameterError as e:
         if fmt != "html":
             return JsonResponse({"error": str(e)}, status=400)
-        return render(request, "followup/indicator.html", {"ind": ind, "params": params, "error": str(e)}, status=400)
-    stem = f"{ind.id}_" + "_".join(str(v) for k, v in sorted(table.params.items()) if k != "as_reported")
+        return render(request, "followup/indicator.html", {
+            "ind": ind, "params": params, "error": str(e), "area_choices": AREA_CHOICES,
+            "definition": ind.definition_text(), "reference": ind.reference_text()}, status=400)
+    stem = f"{ind.id}_" + "_".join("-".join(v) if isinstance(v, list) else str(v)
+                                   for k, v in sorted(table.params.items()) if k != "as_reported")
     if fmt == "json":
         resp = HttpResponse(table.to_json(indent=1), content_type="application/json; charset=utf-8")
         return resp
@@ -145,8 +179,9 @@ def indicator(request, ind_id):
     header, rows = display(table, reverse("followup:cell", args=[ind.id]), params)
     return render(request, "followup/indicator.html", {
         "ind": ind, "table": table, "header": header, "rows": rows, "params": params, "mask": mask,
-        "query": urlencode(query), "chart_svg": svg(chart, "chart-main"), "chart": chart,
-        "publish_threshold": PUBLISH_THRESHOLD,
+        "query": _query(query), "chart_svg": svg(chart, "chart-main"), "chart": chart,
+        "publish_threshold": PUBLISH_THRESHOLD, "hidden": _pairs(params), "area_choices": AREA_CHOICES,
+        "area_text": _area_text(table.areas), "definition": table.definition_text, "reference": table.reference_text,
     })
 
 
@@ -164,7 +199,7 @@ def cell(request, ind_id):
         from akta.followup.services import normalize_params
 
         norm = normalize_params(ind.id, params.get("year"), params.get("from"), params.get("to"),
-                                params.get("as_of"), params.get("as_reported"))
+                                params.get("as_of"), params.get("as_reported"), params.get("area"))
         value = table.cell(tuple(key[k] for k in ind.key_columns), column)
         if value is None:
             raise ParameterError("cellen finns inte i tabellen")
@@ -175,7 +210,8 @@ def cell(request, ind_id):
     key_labels = [(ind.column_label(k), SEX_LABELS.get(v, v) if k == "sex" else dims[k].label_of(v)) for k, v in key.items()]
     return render(request, "followup/cell.html", {
         "ind": ind, "dd": dd, "value": value, "key_labels": key_labels, "column_label": ind.column_label(column),
-        "back": reverse("followup:indicator", args=[ind.id]) + "?" + urlencode(params),
+        "back": reverse("followup:indicator", args=[ind.id]) + "?" + _query(params),
+        "area_text": _area_text(norm.get("area", ())),
     })
 
 
@@ -205,7 +241,9 @@ def report(request, pk):
     v = verify(r)
     header, rows = display(v.as_reported)
     return render(request, "followup/report.html", {"r": r, "ind": ind, "v": v, "header": header, "rows": rows,
-                                                    "params": r.parameters})
+                                                    "params": r.parameters, "area_text": _area_text(v.as_reported.areas),
+                                                    "definition": v.as_reported.definition_text,
+                                                    "reference": v.as_reported.reference_text})
 
 
 @login_required
@@ -215,8 +253,8 @@ def reconcile_view(request, ind_id):
         ind = get(ind_id)
     except ParameterError:
         raise Http404("okänd indikator") from None
-    params = _params(request) or _default_params(ind)
-    ctx = {"ind": ind, "params": params, "columns": ind.column_names}
+    params = _default_params(ind, _params(request))
+    ctx = {"ind": ind, "params": params, "columns": ind.column_names, "hidden": _pairs(params)}
     if request.method == "POST":
         upload = request.FILES.get("stated")
         try:
@@ -256,20 +294,52 @@ def committee_pack(request):
         return render(request, "followup/pack.html", {"error": "ogiltigt år"}, status=400)
     mask = PUBLISH_THRESHOLD if q.get("mask", "10") not in ("0", "") else None
     muni = municipality.name()
+    areas = [a.strip() for a in q.getlist("area") if a.strip()]
     try:
-        ctx = pack_mod.context(year, mask=mask, municipality=muni, as_reported=q.get("as_reported") or None)
+        ctx = pack_mod.context(year, mask=mask, municipality=muni, as_reported=q.get("as_reported") or None,
+                               areas=areas)
     except ParameterError as e:
         return render(request, "followup/pack.html", {"error": str(e)}, status=400)
+    stem = f"uppfoljning_{year}" + "".join(f"_{a}" for a in ctx["areas"])
     fmt = q.get("format", "html")
     if fmt == "docx":
         resp = HttpResponse(pack_mod.to_docx(ctx),
                             content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
-        resp["Content-Disposition"] = f'attachment; filename="uppfoljning_{year}.docx"'
+        resp["Content-Disposition"] = f'attachment; filename="{stem}.docx"'
         return resp
     if fmt == "pdf":
         resp = HttpResponse(pack_mod.to_pdf(ctx), content_type="application/pdf")
-        resp["Content-Disposition"] = f'attachment; filename="uppfoljning_{year}.pdf"'
+        resp["Content-Disposition"] = f'attachment; filename="{stem}.pdf"'
         return resp
     ctx["query_mask"] = "10" if mask else "0"
+    ctx["area_query"] = "".join(f"&area={a}" for a in ctx["areas"])
+    ctx["area_choices"] = AREA_CHOICES
     return render(request, "followup/pack.html", ctx)
+
+
+@login_required
+def internal_control(request):
+    """The committee's internal control of child investigations (seed 002 § 26), from
+    ``utredningar_open`` scoped to barn och unga; page, DOCX or PDF."""
+    q = request.GET
+    as_of = q.get("as_of", "").strip() or f"{dt.date.today().year - 1}-12-31"
+    mask = PUBLISH_THRESHOLD if q.get("mask", "0") not in ("0", "") else None
+    muni = municipality.name()
+    try:
+        rep = internal_control_mod.build(as_of, mask=mask, municipality=muni)
+    except ParameterError as e:
+        return render(request, "followup/internal_control.html", {"error": str(e), "as_of": as_of, "mask": mask},
+                      status=400)
+    fmt = q.get("format", "html")
+    stem = f"internkontroll_barnutredningar_{rep.as_of.isoformat()}"
+    if fmt == "docx":
+        resp = HttpResponse(internal_control_mod.to_docx(rep),
+                            content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+        resp["Content-Disposition"] = f'attachment; filename="{stem}.docx"'
+        return resp
+    if fmt == "pdf":
+        resp = HttpResponse(internal_control_mod.to_pdf(rep), content_type="application/pdf")
+        resp["Content-Disposition"] = f'attachment; filename="{stem}.pdf"'
+        return resp
+    return render(request, "followup/internal_control.html", {"rep": rep, "as_of": rep.as_of.isoformat(), "mask": mask})
 

@@ -16,6 +16,8 @@ Public API::
     reference_version(key, on) -> ReferenceVersion
     reference_versions(key) -> tuple[ReferenceVersion, ...]
     reference_keys() -> frozenset[str]
+    reference_in_period(key, start, end) -> str   # every text in force at some day of the period
+    references_in_period(keys, start, end) -> str
 """
 
 from __future__ import annotations
@@ -33,9 +35,11 @@ __all__ = [
     "ReferenceVersion",
     "load_references",
     "reference",
+    "reference_in_period",
     "reference_keys",
     "reference_version",
     "reference_versions",
+    "references_in_period",
 ]
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -238,3 +242,34 @@ def reference(key: str, on: dt.date) -> str:
     '11 kap. 2 § SoL (2001:453)'
     """
     return reference_version(key, on).text
+
+
+def reference_in_period(key: str, start: dt.date, end: dt.date) -> str:
+    """The text of ``key`` for a period (inclusive): the one text when a single version applies
+    throughout; when the text changes within the period (e.g. a year that spans 2025-07-01),
+    each version with the part of the period it covers, "A (2025-01-01–2025-06-30); B
+    (2025-07-01–2025-12-31)". :class:`LawDataMissing` when no version applies on any day of it."""
+    for d in (start, end):
+        if isinstance(d, dt.datetime) or not isinstance(d, dt.date):
+            raise TypeError(f"start and end must be datetime.date, got {type(d).__name__}")
+    if end < start:
+        raise ValueError(f"the period ends ({end}) before it starts ({start})")
+    versions = [v for v in reference_versions(key)
+                if (v.valid_from is None or v.valid_from <= end) and (v.valid_to is None or v.valid_to >= start)]
+    if not versions:
+        raise LawDataMissing(
+            f"no text of legal reference {key!r} applies between {start.isoformat()} and {end.isoformat()}"
+        )
+    if len(versions) == 1:
+        return versions[0].text
+    parts = []
+    for v in versions:
+        lo = max(v.valid_from or start, start)
+        hi = min(v.valid_to or end, end)
+        parts.append(f"{v.text} ({lo.isoformat()}–{hi.isoformat()})")
+    return "; ".join(parts)
+
+
+def references_in_period(keys, start: dt.date, end: dt.date) -> str:
+    """:func:`reference_in_period` of each key, joined by "; "."""
+    return "; ".join(reference_in_period(k, start, end) for k in keys)

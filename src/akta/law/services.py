@@ -19,9 +19,11 @@ from akta.law.errors import LawDataError, LawDataMissing
 from akta.law.local import LocalRule, local_due, local_rule
 from akta.law.references import (
     reference,
+    reference_in_period,
     reference_keys,
     reference_version,
     reference_versions,
+    references_in_period,
 )
 from akta.law.rules import (
     Period,
@@ -49,9 +51,11 @@ __all__ = [
     "local_rule",
     "next_open_day",
     "reference",
+    "reference_in_period",
     "reference_keys",
     "reference_version",
     "reference_versions",
+    "references_in_period",
     "rule",
     "rule_ids",
     "rule_reference",

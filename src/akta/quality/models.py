@@ -18,8 +18,25 @@ from django.utils.deconstruct import deconstructible
 from django.utils.functional import cached_property
 
 from akta.access.models import Area, Unit
+from akta.law import services as law
 
 USER = settings.AUTH_USER_MODEL
+
+# Legal texts and time limits are data in akta/law/data (references.toml, rules.toml), read
+# through akta.law.services; these are only their keys.
+LEX_SARAH_KEYS = ("sol.14.3", "sol.14.6", "sol.14.7")
+IVO_NOTIFICATION_RULE = "lex_sarah_ivo_2v"
+
+
+def lex_sarah_references(on):
+    """The lex Sarah paragraphs in force on ``on``, from the law data."""
+    return "; ".join(law.reference(k, on) for k in LEX_SARAH_KEYS)
+
+
+def ivo_notification_rule_text(on):
+    """The IVO notification time limit with its period and citation, as in force on ``on``."""
+    r = law.rule(IVO_NOTIFICATION_RULE, on)
+    return f"{r.title} ({r.period}, {law.reference(r.reference_key, on)})"
 
 
 @deconstructible
@@ -322,10 +339,9 @@ class LexSarah(Tracked):
 
     @property
     def notification_due(self):
-        from akta.quality.law import ivo_notification_due
-
+        """Two weeks after the assessment (rule lex_sarah_ivo_2v in the law data)."""
         if self.assessed_on and self.requires_notification:
-            return ivo_notification_due(self.assessed_on)
+            return law.due(IVO_NOTIFICATION_RULE, self.assessed_on)
         return None
 
 

@@ -13,16 +13,11 @@ from dataclasses import dataclass
 from django.db.models import Count
 
 from akta import municipality
+from akta.law.services import reference, references_in_period
 from akta.quality import models as m
 from akta.quality import statistics as st
 from akta.quality.documents import Doc
-from akta.quality.law import (
-    LEX_SARAH_KEYS,
-    ivo_notification_rule_text,
-    lex_sarah_references,
-    reference,
-    references_in_period,
-)
+from akta.quality.models import LEX_SARAH_KEYS, ivo_notification_rule_text, lex_sarah_references
 
 MISSING_TEXT = "(Avsnittets text är inte skriven ännu.)"
 NO_STATISTICS = "Statistik ej tillgänglig: uppföljningsmotorn (akta.followup) kunde inte laddas."

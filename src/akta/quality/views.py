@@ -31,7 +31,7 @@ from akta.quality import models as m
 from akta.quality import permissions as perm
 from akta.quality import services, statistics, workflow
 from akta.quality.documents import render_document
-from akta.quality.law import ivo_notification_rule_text, lex_sarah_references
+from akta.quality.models import ivo_notification_rule_text, lex_sarah_references
 
 PAGE_SIZE = 50
 

@@ -70,8 +70,13 @@ Other rates
   25 % never.
 * Protected identity: ~1 % of persons (VINR-weighted). Samordningsnummer ~1.5 %, no
   personnummer (birth_date only) ~0.4 %, a third of those with sex "okänt".
-* Amounts: riksnorm 2021 (DOMAIN §3, SFS 2020:1013) indexed by an approximate yearly factor
-  plus rent and household costs minus income. Synthetic, not a norm calculation.
+* Amounts (``amount_sek`` of a försörjningsstöd decision): a plain synthetic distribution, not
+  the riksnorm and not a calculation of försörjningsstöd (the norm belongs in Akta's law data,
+  contract-v2 §3). Living costs 3 000 kr a month per adult plus, per child, 1 500–3 900 kr
+  (uniform, in steps of 400 kr), raised 3 % a year from 2021 (a formula, for every year);
+  plus rent (4 000–8 000 kr alone, 6 000–12 000 kr otherwise, steps of 100 kr) and 300–700 kr
+  of other household costs; minus income (none for 60 %, else 500–7 000 kr, ±20 %); then
+  ±5 %, at least 300 kr.
 
 Modelling choices
 -----------------
@@ -322,11 +327,11 @@ EB_REASONS = (("arbetslos_ingen_ersattning", 25), ("arbetslos_otillracklig_ersat
 EB_END = (("Arbete", 25), ("Ej avhörd", 25), ("Ändrad familjesituation", 10),
           ("Annan ersättning", 20), ("Studier", 8), ("Annan orsak", 7))
 
-# Riksnorm 2021 (SFS 2020:1013, DOMAIN §3), SEK/month; children by age band.
-NORM_CHILD_2021 = (2180, 2440, 2170, 2440, 3060, 3520, 3970)
-NORM_SINGLE_2021, NORM_PAIR_2021 = 3160, 5700
-NORM_COMMON_2021 = (1020, 1130, 1420, 1610, 1860, 2100, 2270)
-NORM_INDEX = {2020: 0.99, 2021: 1.0, 2022: 1.025, 2023: 1.09, 2024: 1.13, 2025: 1.15, 2026: 1.17, 2027: 1.19}
+# Synthetic living costs for försörjningsstöd amounts (kr a month; see the module docstring):
+# a plain distribution, deliberately not the riksnorm.
+LIVING_PER_ADULT = 3000
+LIVING_CHILD_MIN, LIVING_CHILD_STEP, LIVING_CHILD_STEPS = 1500, 400, 7
+LIVING_BASE_YEAR, LIVING_GROWTH = 2021, 0.03
 
 FEMALE_NAMES = ("Anna", "Maria", "Eva", "Karin", "Sara", "Emma", "Elin", "Ida", "Johanna", "Linnea",
                 "Maja", "Alice", "Ella", "Wilma", "Alva", "Ebba", "Olivia", "Astrid", "Saga", "Elsa",
@@ -867,7 +872,7 @@ class _Gen:
             age = self.adult_age(rng, "eb_age", ((18, 24, 20), (25, 34, 25), (35, 49, 28), (50, 64, 22), (65, 75, 5)))
             person = self.new_person(rng, "ekonomiskt_bistand", d, age, sex, reuse=0.1)
         case = self.new_case(rng, person, "ekonomiskt_bistand", d)
-        norm, rent, income = self.household(rng, person.sex)
+        living, rent, income = self.household(rng, person.sex)
         if months is None:
             lo, hi = _pick(rng, self.spells)
             months = rng.randint(lo, hi)
@@ -880,7 +885,7 @@ class _Gen:
             case.ev(BES, ue, ref=u, a="SoL 4:1", b="forsorjningsstod", c="avslag")
             closed = self.close(rng, case, 0, 14, "Avslag")
             return case, person, self.eb_return(rng, closed)
-        b = case.ev(BES, ue, ref=u, a="SoL 4:1", b="forsorjningsstod", c="bifall", e=self.amount(rng, ue, norm, rent, income))
+        b = case.ev(BES, ue, ref=u, a="SoL 4:1", b="forsorjningsstod", c="bifall", e=self.amount(rng, ue, living, rent, income))
         last_b = b
         last = case.ev(VER, ue + rng.randint(0, 3), ref=b).d
         prev = d
@@ -895,7 +900,7 @@ class _Gen:
                 case.ev(BES, bd, a="SoL 4:1", b="forsorjningsstod", c="avslag")
                 last = max(last, bd)
             else:
-                amt = self.amount(rng, bd, norm, rent, income)
+                amt = self.amount(rng, bd, living, rent, income)
                 if oc == "delvis_bifall":
                     amt = int(amt * rng.uniform(0.6, 0.9))
                 last_b = case.ev(BES, bd, a="SoL 4:1", b="forsorjningsstod", c=oc, e=amt)
@@ -943,20 +948,20 @@ class _Gen:
         return None
 
     def household(self, rng, sex):
+        """(living costs, rent and other costs, income) of a synthetic household, kr a month."""
         r = rng.random()
         adults, kids = (1, 0) if r < 0.55 else (1, rng.randint(1, 3)) if r < 0.75 else (2, 0) if r < 0.85 else (2, rng.randint(1, 4))
-        norm = NORM_SINGLE_2021 if adults == 1 else NORM_PAIR_2021
-        norm += sum(NORM_CHILD_2021[rng.randrange(7)] for _ in range(kids))
-        norm += NORM_COMMON_2021[min(adults + kids, 7) - 1]
+        living = LIVING_PER_ADULT * adults
+        living += sum(LIVING_CHILD_MIN + LIVING_CHILD_STEP * rng.randrange(LIVING_CHILD_STEPS) for _ in range(kids))
         rent = rng.randint(40, 80) * 100 if adults + kids == 1 else rng.randint(60, 120) * 100
         rent += rng.randint(3, 7) * 100  # household electricity, home insurance
         income = 0 if rng.random() < 0.6 else rng.randint(5, 70) * 100  # a-kassa, bostadsbidrag, lön
-        return norm, rent, income
+        return living, rent, income
 
-    def amount(self, rng, o, norm, rent, income):
-        y = date.fromordinal(o).year
-        idx = NORM_INDEX.get(y, NORM_INDEX[max(NORM_INDEX)] if y > max(NORM_INDEX) else NORM_INDEX[min(NORM_INDEX)])
-        v = norm * idx + rent - income * rng.uniform(0.8, 1.2)
+    def amount(self, rng, o, living, rent, income):
+        """A month's synthetic amount: living costs grown by the year, plus costs, minus income."""
+        growth = (1 + LIVING_GROWTH) ** (date.fromordinal(o).year - LIVING_BASE_YEAR)
+        v = living * growth + rent - income * rng.uniform(0.8, 1.2)
         return max(300, int(round(v * rng.uniform(0.95, 1.05))))
 
     # familjerätt ------------------------------------------------------------------------------

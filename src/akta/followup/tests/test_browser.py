@@ -50,3 +50,37 @@ def test_indicator_drilldown_and_committee_pack(chromium_browser, live_server, i
         assert_accessible(page)
     finally:
         context.close()
+
+
+def test_area_filter_and_internal_control(chromium_browser, live_server, imported, make_user):
+    """The area filter: checking "Ekonomiskt bistånd" leaves only that area in the table, the
+    drill-down keeps the scope; the internal control of child investigations is reachable."""
+    from akta.access.models import Role, Unit
+
+    user = make_user("controller2", role=Role.ENHETSCHEF, units=list(Unit.objects.values_list("code", flat=True)))
+    client = Client()
+    client.force_login(user)
+    context = chromium_browser.new_context(base_url=live_server.url, locale="sv-SE")
+    host = live_server.url.split("//")[1].split(":")[0]
+    context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "domain": host, "path": "/"}])
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        page.goto("/uppfoljning/indikator/cases_opened/?year=2024")
+        table = page.locator("table.stats-table")
+        expect(table).to_contain_text("Barn och unga")
+        page.get_by_role("checkbox", name="Ekonomiskt bistånd").check()
+        page.get_by_role("button", name="Visa").click()
+        expect(page.locator("#table-areas")).to_have_text("Ekonomiskt bistånd")
+        expect(table).not_to_contain_text("Barn och unga")
+        expect(page.get_by_role("checkbox", name="Ekonomiskt bistånd")).to_be_checked()
+        assert_accessible(page)
+        page.goto("/uppfoljning/")
+        page.get_by_role("link", name="internkontrollen av skyndsamhet i barnutredningar").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Internkontroll: skyndsamhet i barnutredningar")
+        page.get_by_label("Mätdag (ÅÅÅÅ-MM-DD)").fill("2024-06-30")
+        page.get_by_role("button", name="Visa").click()
+        expect(page.locator("#ik-table")).to_contain_text("Totalt")
+        assert_accessible(page)
+    finally:
+        context.close()

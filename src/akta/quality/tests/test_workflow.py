@@ -147,12 +147,18 @@ def test_lex_sarah_refuses_skipping_the_remedy_and_bad_assessment(bou_user, chie
 
 
 def test_lex_sarah_notification_rule_is_data_with_citation():
-    from akta.quality import law
+    """The quality component's law lives in the one law store (akta/law/data), read through
+    akta.law.services."""
+    from akta.law import services as law
+    from akta.quality.models import IVO_NOTIFICATION_RULE, ivo_notification_rule_text
 
-    assert law.ivo_notification_due(dt.date(2024, 3, 1)) == dt.date(2024, 3, 15)
-    assert "SOSFS 2011:5" in law.ivo_notification_rule_text(dt.date(2024, 3, 1))
+    assert law.due(IVO_NOTIFICATION_RULE, dt.date(2024, 3, 1)) == dt.date(2024, 3, 15)
+    assert "SOSFS 2011:5" in ivo_notification_rule_text(dt.date(2024, 3, 1))
     assert law.reference("sol.14.7", dt.date(2025, 6, 30)) == "14 kap. 7 § SoL (2001:453)"
     assert law.reference("sol.14.7", dt.date(2025, 7, 1)).startswith("motsvarande bestämmelse i SoL (2025:400)")
+    assert law.reference("kl.6.6", dt.date(2024, 1, 1)) == "6 kap. 6 § kommunallagen (2017:725)"
+    with pytest.raises(ImportError):
+        __import__("akta.quality.law")
 
 
 def test_complaint_praise_may_close_without_answer_but_a_complaint_may_not(ku, day):

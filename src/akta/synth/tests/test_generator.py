@@ -362,3 +362,31 @@ def test_lines_are_plain_json_dumps(small):
             assert json.dumps(json.loads(line), ensure_ascii=False) == line
     text = (path / "events.jsonl").read_text(encoding="utf-8")
     assert "\\u00" not in text and "ä" in text
+
+
+def test_forsorjningsstod_amounts_come_from_a_plain_distribution_not_the_norm(small):
+    """Issue 9 §5: the riksnorm constants and their nearest-year fallback are gone; amounts are a
+    documented synthetic distribution (living costs grown 3 % a year by formula, plus costs,
+    minus income), present on every granted försörjningsstöd decision."""
+    from akta.synth import generator
+
+    assert not [n for n in dir(generator) if n.startswith("NORM")]
+    assert not hasattr(generator, "NORM_INDEX")
+    _, _, (manifest, persons, cases, events) = small
+    amounts = defaultdict(list)
+    for e in events:
+        if e["type"] == "beslut" and e["intervention"] == "forsorjningsstod" and e["outcome"] != "avslag":
+            assert isinstance(e["amount_sek"], int) and e["amount_sek"] >= 300
+            amounts[e["date"][:4]].append(e["amount_sek"])
+    assert amounts
+    everything = sorted(a for v in amounts.values() for a in v)
+    median = everything[len(everything) // 2]
+    assert 5000 <= median <= 20000  # 3 000 kr + rent 4 000–8 000 kr + 300–700 kr, for one adult
+    # Every year has an amount by the same formula (no table of years, no nearest-year fallback).
+    import random
+
+    def amount(year):
+        return generator._Gen.amount(None, random.Random(1), date(year, 6, 1).toordinal(), 3000, 5000, 0)
+
+    for year, growth in ((2021, 1.0), (2030, 1.03 ** 9), (2015, 1.03 ** -6)):
+        assert abs(amount(year) / amount(2021) - (3000 * growth + 5000) / 8000) < 0.001

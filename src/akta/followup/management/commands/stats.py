@@ -1,5 +1,6 @@
-"""`akta stats INDICATOR [--year YYYY | --from DATE --to DATE | --as-of DATE] [--format json|csv]
-[--as-reported DATETIME] [--mask N] [--reconcile CSV]` (spec/exchange-v1.md §4).
+"""`akta stats INDICATOR [--year YYYY | --from DATE --to DATE | --as-of DATE] [--area AREA ...]
+[--format json|csv] [--as-reported DATETIME] [--mask N] [--reconcile CSV]` (spec/exchange-v1.md §4,
+contract-v2.md §2: ``--area`` may be repeated; without it, every area).
 `akta stats --list` lists the catalogue; `--reconcile` compares a table stated elsewhere."""
 import json
 import sys
@@ -21,6 +22,8 @@ class Command(BaseCommand):
         parser.add_argument("--from", dest="from_date", help="periodens första dag ÅÅÅÅ-MM-DD")
         parser.add_argument("--to", dest="to_date", help="periodens sista dag ÅÅÅÅ-MM-DD")
         parser.add_argument("--as-of", dest="as_of", help="dag ÅÅÅÅ-MM-DD (vid dagens slut)")
+        parser.add_argument("--area", action="append", default=None, metavar="AREA",
+                            help="räkna bara ärenden inom området (v1-kod, t.ex. barn_och_unga); kan upprepas")
         parser.add_argument("--format", default="json", help="json (standard) eller csv")
         parser.add_argument("--as-reported", dest="as_reported",
                             help="endast uppgifter registrerade senast denna tidpunkt (ÅÅÅÅ-MM-DD[THH:MM])")
@@ -45,7 +48,7 @@ class Command(BaseCommand):
             raise CommandError("--mask ska vara ett positivt heltal (10 för publicering)")
         try:
             table = compute(o["indicator"], year=o["year"], from_date=o["from_date"], to_date=o["to_date"],
-                            as_of=o["as_of"], as_reported=o["as_reported"], mask=o["mask"])
+                            as_of=o["as_of"], as_reported=o["as_reported"], area=o["area"], mask=o["mask"])
         except ParameterError as e:
             raise CommandError(str(e)) from None
         if o["reconcile"]:
