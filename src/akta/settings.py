@@ -10,7 +10,10 @@ AKTA_SESSION_IDLE_MINUTES   idle time before a session ends (default 30)
 AKTA_LOGIN_FAILURE_LIMIT    failed logins for one user name before it is locked (default 5)
 AKTA_LOGIN_COOLOFF_MINUTES  how long a locked user name stays locked (default 15)
 AKTA_LOGIN_LOCKOUT_BY       what is locked: "username" (default) or "username,ip_address"
-AKTA_AUDIT_KEY    the audit log's HMAC key (default: $AKTA_DATA_DIR/audit.key, created 0600)
+AKTA_AUDIT_KEY    the audit log's HMAC key, at least 32 characters (else the key file)
+AKTA_AUDIT_KEY_FILE         default $AKTA_DATA_DIR/audit.key, created 0600 on first use
+AKTA_AUDIT_CHECKPOINT_FILE  default $AKTA_DATA_DIR/audit-checkpoints.jsonl (append-only)
+AKTA_AUDIT_CHECKPOINT_EVERY automatic checkpoint every N entries (default 100)
 AKTA_IMPORT_MAX_BYTES       largest expanded size of an import (default 2 GiB)
 AKTA_IMPORT_MAX_LINE_BYTES  longest line of an import file (default 1 MiB)
 """
@@ -206,6 +209,11 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     },
 }
+
+# The audit log's HMAC key and checkpoints (akta/audit/integrity.py), outside the database.
+AUDIT_KEY_FILE = Path(os.environ.get("AKTA_AUDIT_KEY_FILE") or DATA_DIR / "audit.key")
+AUDIT_CHECKPOINT_FILE = Path(os.environ.get("AKTA_AUDIT_CHECKPOINT_FILE") or DATA_DIR / "audit-checkpoints.jsonl")
+AUDIT_CHECKPOINT_EVERY = int(os.environ.get("AKTA_AUDIT_CHECKPOINT_EVERY", "100"))
 
 # Imports (akta/exchange/reader.py): refused above these sizes.
 IMPORT_MAX_BYTES = int(os.environ.get("AKTA_IMPORT_MAX_BYTES", str(2 * 1024**3)))
