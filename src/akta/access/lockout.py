@@ -4,10 +4,13 @@ from django.http import JsonResponse
 from django.shortcuts import render
 
 
-def lockout_response(request, original_response=None, credentials=None):
+def lockout_message():
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-    message = (f"För många misslyckade inloggningsförsök. Användarnamnet är spärrat i {minutes} minuter; "
-               "försök igen senare eller kontakta systemförvaltaren.")
+    return (f"För många misslyckade inloggningsförsök. Användarnamnet är spärrat i {minutes} minuter; "
+            "försök igen senare eller kontakta systemförvaltaren.")
+
+
+def lockout_response(request, original_response=None, credentials=None):
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": message}, status=429)
-    return render(request, "registration/locked_out.html", {"message": message}, status=429)
+        return JsonResponse({"detail": lockout_message()}, status=429)
+    return render(request, "registration/locked_out.html", {"message": lockout_message()}, status=429)

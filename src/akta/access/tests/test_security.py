@@ -51,6 +51,7 @@ def test_thirty_wrong_passwords_then_the_right_one_does_not_authenticate_on_the_
     r = client.get("/api/cases/", **_basic("anna", PASSWORD))
     assert r.status_code in (401, 403, 429)
     assert "C1" not in r.content.decode()
+    assert "spärrat" in r.json()["detail"]
 
 
 def test_api_failures_also_lock_the_web_login(bou_user):
