@@ -112,3 +112,16 @@ def test_reconciliation_reads_a_neutralised_csv_back():
     data = "area,case_type,sex,count\nbarn_och_unga,'=X(),kvinna,3\n"
     records = parse_csv(data, indicator("cases_opened"))
     assert records[0]["case_type"] == "=X()"
+
+
+def test_every_export_goes_through_the_shared_writer():
+    """A new CSV or XLSX export that bypasses akta.spreadsheet fails here."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    bypass = re.compile(r"\bcsv\.(writer|DictWriter)\(|\bwb\.save\(")
+    offenders = [f"{p.relative_to(root)}:{no}" for p in root.rglob("*.py")
+                 if "tests" not in p.parts and p.name != "spreadsheet.py"
+                 for no, line in enumerate(p.read_text().splitlines(), 1) if bypass.search(line)]
+    assert offenders == []
