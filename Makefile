@@ -26,7 +26,8 @@ run: setup
 	$(BIN)/akta migrate --noinput -v0
 	$(BIN)/akta demo --if-empty
 	@echo "Akta körs på http://127.0.0.1:8000/  (avsluta med Ctrl-C)"
-	$(BIN)/akta runserver 127.0.0.1:8000
+	@# --insecure: the dev server serves the static files with DEBUG off (AKTA_DEBUG=1 turns debug pages on)
+	$(BIN)/akta runserver --insecure 127.0.0.1:8000
 
 test: setup system-deps
 	$(BIN)/pytest

@@ -58,3 +58,12 @@ def chief(imported, make_user):
 
 
 from akta.browser_testing import chromium_browser, page_as  # noqa: E402,F401  (browser test fixtures)
+
+
+@pytest.fixture(autouse=True)
+def _audit_files_per_test(settings, tmp_path_factory):
+    """The audit log's key file and checkpoint file (akta/audit/integrity.py) live outside the
+    database; each test gets its own, so checkpoints of one test's database never meet another's."""
+    d = tmp_path_factory.mktemp("audit")
+    settings.AUDIT_KEY_FILE = d / "audit.key"
+    settings.AUDIT_CHECKPOINT_FILE = d / "audit-checkpoints.jsonl"

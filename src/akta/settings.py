@@ -5,9 +5,23 @@ AKTA_DATA_DIR     where the embedded database lives (default ./var)
 AKTA_SECRET_KEY   required when AKTA_ENV=production
 AKTA_ENV          "development" (default) or "production"
 AKTA_ALLOWED_HOSTS comma separated, production only
+AKTA_DEBUG        "1" turns on Django's debug pages (development only; default off)
+AKTA_SESSION_IDLE_MINUTES   idle time before a session ends (default 30)
+AKTA_LOGIN_FAILURE_LIMIT    failed logins for one user name before it is locked (default 5)
+AKTA_LOGIN_COOLOFF_MINUTES  how long a locked user name stays locked (default 15)
+AKTA_LOGIN_LOCKOUT_BY       what is locked: "username" (default) or "username,ip_address"
+AKTA_AUDIT_KEY    the audit log's HMAC key, at least 32 characters (else the key file)
+AKTA_AUDIT_KEY_FILE         default $AKTA_DATA_DIR/audit.key, created 0600 on first use
+AKTA_AUDIT_CHECKPOINT_FILE  default $AKTA_DATA_DIR/audit-checkpoints.jsonl (append-only)
+AKTA_AUDIT_CHECKPOINT_EVERY automatic checkpoint every N entries (default 100)
+AKTA_IMPORT_MAX_BYTES       largest expanded size of an import (default 2 GiB)
+AKTA_IMPORT_MAX_LINE_BYTES  longest line of an import file (default 1 MiB)
 """
 import os
+from datetime import timedelta
 from pathlib import Path
+
+from csp.constants import NONE, SELF
 
 import dj_database_url
 
@@ -28,7 +42,7 @@ if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 else:
     SECRET_KEY = os.environ.get("AKTA_SECRET_KEY", "akta-development-only-not-secret")
-    DEBUG = os.environ.get("AKTA_DEBUG", "1") == "1"
+    DEBUG = os.environ.get("AKTA_DEBUG", "0") == "1"
     ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
 
 DATA_DIR = Path(os.environ.get("AKTA_DATA_DIR", Path.cwd() / "var"))
@@ -51,6 +65,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "axes",
     "drf_spectacular",
     "akta.access",
     "akta.audit",
@@ -73,6 +88,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "akta.access.middleware.NoStoreMiddleware",
+    # Last, as django-axes asks: turns a lockout into the lockout response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "akta.urls"
@@ -102,10 +121,31 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-SESSION_COOKIE_AGE = 8 * 3600
+# Brute-force protection (django-axes): the web login and the API's HTTP Basic both authenticate
+# through these backends, so both count failures and both refuse a locked user name.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("AKTA_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AKTA_LOGIN_COOLOFF_MINUTES", "15")))
+# Default: lock the user name whatever address the attempts come from (a guessing attack spread
+# over many addresses is still stopped), but not the address: a municipality's staff often share
+# one address behind NAT, and a few typos there must not lock out the office. The lock ends by
+# itself after the cool-off time. AKTA_LOGIN_LOCKOUT_BY=username,ip_address locks either.
+AXES_LOCKOUT_PARAMETERS = [p.strip() for p in os.environ.get("AKTA_LOGIN_LOCKOUT_BY", "username").split(",") if p.strip()]
+# axes.W006 warns when the address is not among them: that is the deliberate default above.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "akta.access.lockout.lockout_response"
+# Sessions end after an idle time: the cookie's age is renewed on every request.
+SESSION_COOKIE_AGE = int(os.environ.get("AKTA_SESSION_IDLE_MINUTES", "30")) * 60
+SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 
@@ -123,7 +163,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
+        "akta.access.authentication.BasicAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "akta.api_schema.AktaAutoSchema",
@@ -137,6 +177,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Ärenden, personer och händelser i individ- och familjeomsorgen.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema describes what the API holds; only signed-in users may read it.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "COMPONENT_SPLIT_REQUEST": True,
     # Choice sets that share a field name across components get explicit schema names.
     "ENUM_NAME_OVERRIDES": {
@@ -155,6 +197,33 @@ SPECTACULAR_SETTINGS = {
         "GoalStatusEnum": "akta.quality.models.GoalStatus",
     },
 }
+
+# Content-Security-Policy (django-csp): only Akta's own static files run or style the pages. No
+# inline scripts, event handlers or style attributes exist in the templates; htmx runs with
+# includeIndicatorStyles off (meta tag in base.html) so it adds no inline <style> either.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
+# The audit log's HMAC key and checkpoints (akta/audit/integrity.py), outside the database.
+AUDIT_KEY_FILE = Path(os.environ.get("AKTA_AUDIT_KEY_FILE") or DATA_DIR / "audit.key")
+AUDIT_CHECKPOINT_FILE = Path(os.environ.get("AKTA_AUDIT_CHECKPOINT_FILE") or DATA_DIR / "audit-checkpoints.jsonl")
+AUDIT_CHECKPOINT_EVERY = int(os.environ.get("AKTA_AUDIT_CHECKPOINT_EVERY", "100"))
+
+# Imports (akta/exchange/reader.py): refused above these sizes.
+IMPORT_MAX_BYTES = int(os.environ.get("AKTA_IMPORT_MAX_BYTES", str(2 * 1024**3)))
+IMPORT_MAX_LINE_BYTES = int(os.environ.get("AKTA_IMPORT_MAX_LINE_BYTES", str(1024**2)))
 
 LOGGING = {
     "version": 1,

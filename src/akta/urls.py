@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, reverse_lazy
 from drf_spectacular.views import SpectacularAPIView
 
 from akta.quality.api import router as quality_router
@@ -7,6 +7,11 @@ from akta.quality.api import router as quality_router
 urlpatterns = [
     path("logga-in/", auth_views.LoginView.as_view(template_name="registration/login.html"), name="login"),
     path("logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
+    path("konto/losenord/", auth_views.PasswordChangeView.as_view(
+        template_name="registration/password_change.html", success_url=reverse_lazy("password_change_done")),
+        name="password_change"),
+    path("konto/losenord/klart/", auth_views.PasswordChangeDoneView.as_view(
+        template_name="registration/password_change_done.html"), name="password_change_done"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/kvalitet/", include(quality_router.urls)),
     path("api/", include("akta.cases.api.urls")),

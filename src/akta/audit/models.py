@@ -1,9 +1,10 @@
 """Read and write log (loggkontroll).
 
 Every read and write of a person's file is an AuditEntry. The log is append-only: entries form
-a hash chain (each entry's hash covers the previous entry's hash), and `AuditHead` holds the
-last sequence number and hash, so `akta auditlog verify` detects a changed, deleted or inserted
-row even when it was done directly in the database.
+a chain of HMACs under a key kept outside the database (each entry's MAC covers the previous
+entry's), `AuditHead` holds the last sequence number and MAC, and checkpoints of the head are
+written outside the database, so `akta auditlog verify` detects a changed, deleted, inserted or
+truncated row even when it was done directly in the database (akta/audit/integrity.py).
 """
 from django.conf import settings
 from django.db import models
@@ -13,6 +14,8 @@ class AuditEntry(models.Model):
     READ = "read"
     WRITE = "write"
     ACTIONS = [(READ, "läsning"), (WRITE, "ändring")]
+    HMAC = "hmac"
+    SHA256 = "sha256"  # entries written before the keyed chain
 
     seq = models.BigIntegerField(unique=True)
     at = models.DateTimeField(db_index=True)
@@ -26,6 +29,7 @@ class AuditEntry(models.Model):
     context = models.CharField(max_length=200)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
+    scheme = models.CharField(max_length=8, default=HMAC)
 
     class Meta:
         ordering = ["seq"]

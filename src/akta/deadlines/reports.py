@@ -9,7 +9,6 @@ identifiers (no ivo_id, no case id): those go to IVO through ``akta evb --format
 """
 from __future__ import annotations
 
-import io
 import re
 from collections import Counter
 
@@ -155,6 +154,6 @@ def evb_xlsx(report, stated=None) -> bytes:
         for c in stated["cells"]:
             ws.append([c["basis_label"], c["sex_label"], c["stated"], c["derived"], c["difference"], c["source"]])
 
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    from akta.spreadsheet import xlsx_bytes
+
+    return xlsx_bytes(wb)

@@ -6,7 +6,6 @@ Thin views: the deadlines come from :mod:`akta.deadlines.worklist` (the same com
 listed; protected persons are shown as "Skyddad identitet" without the explicit right; a CSV
 export of personal data is logged.
 """
-import csv
 import io
 import json
 
@@ -52,6 +51,7 @@ from akta.deadlines.worklist import (
     week_end,
 )
 from akta.law import services as law
+from akta.spreadsheet import csv_dictwriter, csv_writer
 
 SECTION_ROWS = 25
 PAGE_SIZE = 100
@@ -171,7 +171,7 @@ def _worklist(request, scope):
 
 def _csv(request, scope, rows):
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
+    w = csv_writer(buf, lineterminator="\r\n")
     w.writerow(["Förfaller", "Status", "Regel", "Lagrum eller beslut", "Ärende", "Person", "Enhet", "Startdatum",
                 "Regel-id", "Ämne-id"])
     for r in rows:
@@ -340,7 +340,7 @@ def evb_download(request, quarter, fmt):
         response = HttpResponse(json.dumps(report.as_dict(), ensure_ascii=False), content_type="application/json")
     elif fmt == "csv":
         buf = io.StringIO()
-        w = csv.DictWriter(buf, fieldnames=evb.ROW_FIELDS, lineterminator="\r\n")
+        w = csv_dictwriter(buf, fieldnames=evb.ROW_FIELDS, lineterminator="\r\n")
         w.writeheader()
         for r in report.rows:
             d = r.as_dict()

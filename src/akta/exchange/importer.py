@@ -20,11 +20,17 @@ from akta.access.models import Area, Unit
 from akta.cases.models import Case, Event, EventType, Person, Sex
 from akta.cases.schema import CASE_FIELDS, EVENT_EXTENSIONS, FIELDS, PERSON_FIELDS, SAME_DAY_ORDER, TEXT_LIMITS, check_personnummer, field_message, parse_date, text_problem, validate_field
 from akta.exchange.models import ImportBatch
-from akta.exchange.reader import Source
+from akta.exchange.reader import Source, SourceRefused
 
 FORMAT = "akta-exchange/1"
 TZ = ZoneInfo(settings.TIME_ZONE)
 EVENT_TYPES = set(EventType.values)
+# Documented lengths of what the import stores besides the record fields (README, "Importing"):
+# the municipality's and units' names (shown on every page), unit codes, and the unknown extra
+# fields kept on each person, case and event (counted as their JSON).
+MUNICIPALITY_NAME_MAX = 200
+UNIT_NAME_MAX = 200
+EXTRA_MAX_CHARS = 10_000
 SEXES = set(Sex.values)
 
 
@@ -68,13 +74,12 @@ class _Collector:
 def _load_lines(source, name, col):
     """Parse each non-blank line as a JSON object."""
     out = []
-    try:
-        lines = list(source.lines(name))
-    except UnicodeDecodeError as e:
-        col.add(name, 1, f"filen är inte UTF-8 ({e.reason})")
+    if name in source.not_utf8:
+        no, reason = source.not_utf8[name]
+        col.add(name, no, f"filen är inte UTF-8 ({reason})")
         col.unreadable.add(name)
         return out
-    for no, text in lines:
+    for no, text in source.lines(name):
         try:
             obj = json.loads(text)
         except json.JSONDecodeError as e:
@@ -84,8 +89,30 @@ def _load_lines(source, name, col):
         if not isinstance(obj, dict):
             col.add(name, no, "raden är inte ett JSON-objekt")
             continue
+        extra_problem = _extra_problem(obj, name)
+        if extra_problem:
+            col.add(name, no, extra_problem)  # the record is still checked: its id stays known
         out.append((no, obj))
     return out
+
+
+_KNOWN = {
+    "persons.jsonl": set(PERSON_FIELDS),
+    "cases.jsonl": set(CASE_FIELDS),
+    "events.jsonl": {"id", "case_id", "type", "date", *EVENT_EXTENSIONS, *(f.name for fs in FIELDS.values() for f in fs)},
+}
+
+
+def _extra_problem(obj, name):
+    """The unknown fields a record carries are kept (and exported again), so they have a limit."""
+    extra = {k: v for k, v in obj.items() if k not in _KNOWN[name]}
+    if not extra:
+        return None
+    size = len(json.dumps(extra, ensure_ascii=False))
+    if size > EXTRA_MAX_CHARS:
+        names = ", ".join(f'"{k}"' for k in list(extra)[:5])
+        return f"extra fält ({names}) får vara högst {EXTRA_MAX_CHARS} tecken tillsammans, är {size}"
+    return None
 
 
 def _check_id(obj, name, no, col, seen, what):
@@ -136,7 +163,7 @@ def validate(source):
 def _validate_manifest(source, col):
     name = "manifest.json"
     try:
-        m = json.loads(source.files[name].decode("utf-8-sig"))
+        m = json.loads(source.read(name).decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
         col.add(name, getattr(e, "lineno", 1), f"ogiltig JSON: {getattr(e, 'msg', e)}")
         return {}
@@ -148,6 +175,8 @@ def _validate_manifest(source, col):
     mun = m.get("municipality")
     if not isinstance(mun, dict) or not re.fullmatch(r"\d{4}", str(mun.get("code", ""))) or not isinstance(mun.get("name"), str) or not mun.get("name"):
         col.add(name, 1, 'fältet "municipality" ska ha "code" (fyra siffror) och "name"')
+    elif text_problem(mun["name"], MUNICIPALITY_NAME_MAX):
+        col.add(name, 1, field_message("municipality.name", text_problem(mun["name"], MUNICIPALITY_NAME_MAX)))
     else:
         other = ImportBatch.objects.exclude(municipality_code=mun["code"]).first()
         if municipality.code() and municipality.code() != mun["code"]:
@@ -161,6 +190,13 @@ def _validate_manifest(source, col):
         m["units"] = []
     else:
         for u in units:
+            code_problem = text_problem(u["code"], TEXT_LIMITS["unit"])
+            if code_problem:
+                col.add(name, 1, field_message("units.code", code_problem))
+                m["units"] = []
+                break
+            if u.get("name") is not None and text_problem(u["name"], UNIT_NAME_MAX):
+                col.add(name, 1, f'enhet "{u["code"]}": ' + field_message("name", text_problem(u["name"], UNIT_NAME_MAX)))
             if u.get("area") not in (None, "", *Area.values):
                 col.add(name, 1, f'enhet "{u["code"]}": okänt område "{u.get("area")}"')
     return m
@@ -434,7 +470,7 @@ def _check_sequences(events, col, name):
 def _write(source, manifest, persons, cases, events, sha, user):
     counts = {"persons": len(persons), "cases": len(cases), "events": len(events)}
     batch = ImportBatch.objects.create(
-        sha256=sha, source=source.path, municipality_code=manifest["municipality"]["code"],
+        sha256=sha, source=source.path[:500], municipality_code=manifest["municipality"]["code"],
         municipality_name=manifest["municipality"]["name"], manifest=manifest, **counts,
     )
     if connection.vendor == "postgresql":
@@ -566,12 +602,18 @@ def _ensure_units(declared, used):
 
 def import_exchange(path, user=None):
     """Import one exchange directory or zip. Raises ImportFailed with every error."""
-    source = Source(path)
-    sha = source.sha256()
-    previous = ImportBatch.objects.filter(sha256=sha).first()
-    if previous:
-        return Result(previous, True, {"persons": 0, "cases": 0, "events": 0})
-    manifest, persons, cases, events = validate(source)
+    try:
+        source = Source(path)
+        try:
+            sha = source.sha256()
+            previous = ImportBatch.objects.filter(sha256=sha).first()
+            if previous:
+                return Result(previous, True, {"persons": 0, "cases": 0, "events": 0})
+            manifest, persons, cases, events = validate(source)
+        finally:
+            source.close()
+    except SourceRefused as e:
+        raise ImportFailed(e.errors) from None
     batch, counts = _write(source, manifest, persons, cases, events, sha, user)
     # Fresh planner statistics after a bulk load (SQLite plans some statistics queries badly
     # without them); on PostgreSQL outside a transaction also the visibility map, which the

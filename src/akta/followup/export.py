@@ -1,9 +1,10 @@
 """One table, several formats: CSV, XLSX and JSON are all written from the same :class:`Table`."""
-import csv
 import io
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
+
+from akta.spreadsheet import csv_writer, xlsx_bytes
 
 MASK_MARK = ".."
 
@@ -16,9 +17,10 @@ def cell_text(table, i, col):
 
 
 def to_csv(table):
-    """UTF-8 text with a header row (exchange-v1 §4). Masked cells are written as '..'."""
+    """UTF-8 text with a header row (exchange-v1 §4). Masked cells are written as '..'; text that
+    could start a spreadsheet formula gets a leading ' (akta.spreadsheet)."""
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = csv_writer(buf, lineterminator="\n")
     w.writerow(table.columns)
     for i in range(len(table.rows)):
         w.writerow([cell_text(table, i, c) for c in table.columns])
@@ -45,6 +47,4 @@ def to_xlsx(table):
         info.append([k, v])
     if table.masked:
         info.append(["Röjandeskydd", f"'{MASK_MARK}' = dold cell (färre än {table.params.get('mask')} eller sekundärt dold)"])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return xlsx_bytes(wb)

@@ -14,6 +14,7 @@ import io
 from dataclasses import dataclass, field
 
 from akta.followup.engine import SEXES, TOTAL, Table
+from akta.spreadsheet import unneutralise
 
 
 class ReconcileError(ValueError):
@@ -99,7 +100,7 @@ def parse_csv(data, indicator):
         rec = {}
         for h, v in zip(header, row):
             if h in keys:
-                rec[h] = v.strip()
+                rec[h] = unneutralise(v.strip())
             else:
                 try:
                     rec[h] = _number(v)

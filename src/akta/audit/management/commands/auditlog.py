@@ -1,3 +1,5 @@
+import json
+
 from django.core.management.base import BaseCommand, CommandError
 
 from akta.audit import services
@@ -5,23 +7,34 @@ from akta.cases.models import Person
 
 
 class Command(BaseCommand):
-    help = "Loggkontroll: verify | person ID | user NAMN | protected"
+    help = ("Loggkontroll: verify [--checkpoint FIL …] | checkpoint [--out FIL] | person ID | user NAMN | protected. "
+            "checkpoint skriver kedjans huvud (post och HMAC) till kontrollpunktsfilen och som ett dokument "
+            "att registrera eller skicka; verify jämför kedjan med kontrollpunkterna.")
 
     def add_arguments(self, parser):
-        parser.add_argument("action", choices=["verify", "person", "user", "protected"])
+        parser.add_argument("action", choices=["verify", "checkpoint", "person", "user", "protected"])
         parser.add_argument("value", nargs="?")
+        parser.add_argument("--checkpoint", action="append", default=[], metavar="FIL",
+                            help="verify: jämför också med denna kontrollpunkt (dokument från `checkpoint`)")
+        parser.add_argument("--out", metavar="FIL", help="checkpoint: skriv dokumentet hit (annars till stdout)")
 
-    def handle(self, action, value=None, **opts):
+    def handle(self, action, value=None, checkpoint=(), out=None, **opts):
         if action == "verify":
-            problems = services.verify()
-            for p in problems:
+            report = services.verify_report(checkpoint)
+            for p in report.problems:
                 self.stderr.write(p)
-            if problems:
-                raise CommandError(f"Loggen är inte intakt: {len(problems)} avvikelser.")
-            from akta.audit.models import AuditHead
-
-            head = AuditHead.objects.filter(pk=1).first()
-            self.stdout.write(f"Loggen är intakt ({head.seq if head else 0} poster).")
+            if report.problems:
+                raise CommandError(f"Loggen är inte intakt: {len(report.problems)} avvikelser.")
+            note = f", varav {report.legacy} i äldre format utan nyckel" if report.legacy else ""
+            self.stdout.write(f"Loggen är intakt ({report.last_seq} poster{note}; "
+                              f"{report.checkpoints} kontrollpunkter stämmer).")
+            return
+        if action == "checkpoint":
+            cp = services.checkpoint(out)
+            if out:
+                self.stdout.write(f"Kontrollpunkt för post {cp['seq']} skriven till {out} och kontrollpunktsfilen.")
+            else:
+                self.stdout.write(json.dumps(cp, ensure_ascii=False, indent=2))
             return
         if action in ("person", "user") and not value:
             raise CommandError(f"Ange {'person-id' if action == 'person' else 'användarnamn'}.")

@@ -6,7 +6,6 @@ DATE, for the whole municipality (or one unit). JSON: a list of objects with ``c
 (``due`` < DATE), plus the documented extensions ``title``, ``kind``, ``start``,
 ``extended_until`` and ``unit``. CSV: the same columns, UTF-8 with a header row.
 """
-import csv
 import io
 
 import orjson
@@ -15,6 +14,7 @@ from django.utils import timezone
 
 from akta.cases.schema import parse_date
 from akta.deadlines.engine import compute
+from akta.spreadsheet import csv_dictwriter
 
 COLUMNS = ("case_id", "subject_id", "rule", "legal_reference", "due", "overdue", "title", "kind", "start",
            "extended_until", "unit")
@@ -58,7 +58,7 @@ class Command(BaseCommand):
 
 def to_csv(rows):
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\n", extrasaction="ignore")
+    writer = csv_dictwriter(buf, fieldnames=COLUMNS, lineterminator="\n", extrasaction="ignore")
     writer.writeheader()
     for r in rows:
         writer.writerow({**r, "overdue": "true" if r["overdue"] else "false", "due": r["due"].isoformat(),

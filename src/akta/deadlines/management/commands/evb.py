@@ -5,7 +5,6 @@ definitions are in :mod:`akta.deadlines.evb`. JSON: ``{"rows": [...], "totals": 
 exactly as the spec; CSV: the rows, UTF-8 with a header. XLSX and PDF: the report to
 kommunfullmäktige and the revisorer (seed 003 §§ 33–34), written to ``--out``.
 """
-import csv
 import io
 import json
 from pathlib import Path
@@ -13,6 +12,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from akta.deadlines import evb
+from akta.spreadsheet import csv_dictwriter
 
 
 class Command(BaseCommand):
@@ -45,7 +45,7 @@ class Command(BaseCommand):
             text = json.dumps(report.as_dict(), ensure_ascii=False)
         else:
             buf = io.StringIO()
-            writer = csv.DictWriter(buf, fieldnames=evb.ROW_FIELDS, lineterminator="\n")
+            writer = csv_dictwriter(buf, fieldnames=evb.ROW_FIELDS, lineterminator="\n")
             writer.writeheader()
             for r in report.rows:
                 d = r.as_dict()
