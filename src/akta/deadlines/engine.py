@@ -395,8 +395,10 @@ class _SQL:
     def waiting_decisions(self, rules):
         """Favourable SoL 4:1 / LSS decisions whose clock waits at the end of the day
         (akta.cases.derived.decisions, the same clocks as the EVB report and evb_waiting)."""
+        # Original rows only: cases with corrections are read by the Python reference.
         waiting = [c for c in decisions.clocks(self.as_of, recorded_by=self.known_at - dt.timedelta(microseconds=1),
-                                               cases=self.case_set, unresolved_from=self.as_of + dt.timedelta(days=1))
+                                               cases=self.case_set, unresolved_from=self.as_of + dt.timedelta(days=1),
+                                               corrections=False)
                    if c.rule in rules]
         clock_of = {c.beslut_pk: c for c in waiting}
         rows = [{**r, "rule": clock_of[r["pk"]].rule, "start": clock_of[r["pk"]].start}

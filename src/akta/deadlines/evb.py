@@ -41,8 +41,10 @@ Definitions (``report(year, q)``; a quarter runs from its first day *qs* to its 
 * **totals**: one row per (legal_basis, sex) with the number of report rows; computed from
   the rows, so the totals always equal the sum of the parts.
 
-Everything is derived from the effective case history (corrections applied, in SQL) as known
-now; ``method="python"`` reads every case with the Python reference of the same definitions.
+Everything is derived from the effective case history (corrections applied) as known now:
+in SQL over original rows for cases without corrections, by the Python reference of the same
+definitions (:func:`akta.cases.derived.decisions.decision_clocks`) for the others;
+``method="python"`` reads every case with the reference.
 """
 from __future__ import annotations
 
@@ -59,7 +61,7 @@ from akta.cases.derived import decisions
 from akta.cases.derived.decisions import Clock
 from akta.cases.derived.events import case_set_sql, effective_events
 from akta.cases.models import Case, Event, EventType, Sex
-from akta.deadlines.engine import ensure_planner_statistics
+from akta.deadlines.engine import corrected_case_pks, ensure_planner_statistics
 from akta.deadlines.engine import latest_start as engine_latest_start
 from akta.deadlines.engine import tuned as _tuned
 from akta.law import services as law
@@ -196,24 +198,31 @@ def _latest_start(last):
 
 def quarter_clocks(first, last, known_at, unit_ids=None, started_by=None, method="auto"):
     """The clocks of SoL 4:1 and LSS decisions as of the quarter's last day, started by
-    ``started_by`` and not resolved before its first day."""
+    ``started_by`` and not resolved before its first day: in SQL over original rows for the
+    cases without corrections, by the Python reference for the others (``method="python"``:
+    every case)."""
     recorded_by = known_at - dt.timedelta(microseconds=1)
+    scope = Q() if unit_ids is None else Q(unit_id__in=list(unit_ids))
     if method == "python":
-        scope = Q() if unit_ids is None else Q(unit_id__in=list(unit_ids))
-        events = defaultdict(list)
-        for e in Event.objects.filter(case__in=Case.objects.filter(scope), recorded_at__lt=known_at):
-            events[e.case_id].append(e)
+        python_cases = set(Case.objects.filter(scope).values_list("pk", flat=True))
         out = []
-        for evs in events.values():
-            for c in decisions.decision_clocks(effective_events(evs, as_of=last, recorded_by=recorded_by),
-                                               reportable_only=True):
-                resolved = c.resolved_on
-                if (started_by is None or c.start <= started_by) and (resolved is None or resolved >= first):
-                    out.append(c)
-        return out
-    with _tuned():
-        return decisions.clocks(last, recorded_by=recorded_by, cases=case_set_sql(unit_ids=unit_ids),
-                                started_by=started_by, unresolved_from=first)
+    else:
+        python_cases = corrected_case_pks(known_at, scope)
+        with _tuned():
+            out = decisions.clocks(last, recorded_by=recorded_by, started_by=started_by, unresolved_from=first,
+                                   cases=case_set_sql(unit_ids=unit_ids, exclude_pks=python_cases), corrections=False)
+    events = defaultdict(list)
+    pcs = list(python_cases)
+    for i in range(0, len(pcs), 2000):
+        for e in Event.objects.filter(case_id__in=pcs[i:i + 2000], recorded_at__lt=known_at):
+            events[e.case_id].append(e)
+    for evs in events.values():
+        for c in decisions.decision_clocks(effective_events(evs, as_of=last, recorded_by=recorded_by),
+                                           reportable_only=True):
+            resolved = c.resolved_on
+            if (started_by is None or c.start <= started_by) and (resolved is None or resolved >= first):
+                out.append(c)
+    return out
 
 
 # --------------------------------------------------------------------------------------------

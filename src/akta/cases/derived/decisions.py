@@ -37,7 +37,6 @@ from akta.cases.models import EventType as T
 from akta.cases.schema import FAVOURABLE_OUTCOMES, REPORTABLE_BASES
 
 CLOCK_TYPES = (T.BESLUT, T.VERKSTALLD, T.AVBROTT, T.ATERUPPTAGEN, T.INSATS_AVSLUTAD, T.ARENDE_AVSLUTAT)
-CLOCK_FIELDS = ("beslut_id", "outcome", "legal_basis", "intervention", "reason")
 DECISION, INTERRUPTION = "beslut", "avbrott"
 
 
@@ -150,41 +149,73 @@ def clocks_sql(d: Dialect, until: dt.date, *, recorded_by=None, cases="", report
     ``cases``: only these cases (a ``SELECT`` of ids); ``started_by``: only clocks started on
     or before that day; ``unresolved_from``: only clocks not resolved before that day (pass
     ``until + 1 day`` for the clocks waiting at the end of ``until``).
+
+    How it stays fast on a whole municipality: each event type is read by its own narrow
+    effective-event relation (its (type, date) index range, only the columns it needs); the
+    decisions implemented or ended before ``unresolved_from`` are dropped first by one
+    anti-join over their ids, so that only the few remaining decisions (and those with an
+    avbrott) meet the implementations, endings and closings that give their dates.
     """
-    eff = effective_events_sql(d, recorded_by, CLOCK_TYPES, until=until, fields=CLOCK_FIELDS,
-                               corrections=corrections, cases=cases)
+    def eff(*types, fields, upto=until, scoped=False):
+        # Only the decisions are narrowed to ``cases``: every other relation meets them by id.
+        return effective_events_sql(d, recorded_by, types, until=upto, fields=fields, corrections=corrections,
+                                    cases=cases if scoped else "")
+
+    before = (unresolved_from - dt.timedelta(days=1)) if unresolved_from else None
     bases = ""
     if reportable_only:
         bases = " AND legal_basis IN (" + ", ".join(f"'{b}'" for b in REPORTABLE_BASES) + ")"
     started = f" AND date <= {d.date_lit(started_by)}" if started_by else ""
     outcomes = ", ".join(f"'{o}'" for o in FAVOURABLE_OUTCOMES)
+    # A decision clock resolved before unresolved_from (implemented or ended) is dropped by one
+    # anti-join over the ids; an interruption clock needs a decision not ended before it.
+    resolved_before = ended_before = ""
+    if before is not None:
+        resolved_before = (" WHERE NOT EXISTS (SELECT 1 FROM "
+                           f"({eff('verkstalld', 'insats_avslutad', fields=('beslut_id',), upto=before)}) rb "
+                           "WHERE rb.beslut_id = b.id)")
+        ended_before = (" AND NOT EXISTS (SELECT 1 FROM "
+                        f"({eff('insats_avslutad', fields=('beslut_id',), upto=before)}) eb WHERE eb.beslut_id = b.id)")
 
     def unresolved(col):
         return f" AND ({col} IS NULL OR {col} >= {d.date_lit(unresolved_from)})" if unresolved_from else ""
 
     ctes = {
-        "eff": f"MATERIALIZED ({eff})",
-        "favourable": (f"(SELECT id, case_id, date, legal_basis, intervention FROM eff "
-                       f"WHERE type = 'beslut' AND outcome IN ({outcomes}){bases}{started})"),
-        "implemented": "(SELECT beslut_id, MIN(date) AS date FROM eff WHERE type = 'verkstalld' GROUP BY beslut_id)",
+        # Favourable decisions (ids only: an index-only read).
+        "favourable_ids": (f"NOT MATERIALIZED (SELECT id FROM ({eff('beslut', fields=('outcome', 'legal_basis'), scoped=True)}) b "
+                           f"WHERE outcome IN ({outcomes}){bases}{started})"),
+        "steps": f"MATERIALIZED ({eff('avbrott', 'aterupptagen', fields=('beslut_id', 'reason'))})",
+        # Decisions whose decision clock is not resolved before unresolved_from.
+        "pending": f"MATERIALIZED (SELECT b.id FROM favourable_ids b{resolved_before})",
+        # The decisions whose clocks are wanted: the pending ones and those with an avbrott
+        # (not ended before unresolved_from), with their columns.
+        "favourable": (
+            "MATERIALIZED (SELECT e.id, e.case_id, e.date, e.legal_basis, e.intervention, "
+            "e.id IN (SELECT id FROM pending) AS is_pending FROM "
+            f"({eff('beslut', fields=('legal_basis', 'intervention'))}) e WHERE e.id IN "
+            "(SELECT id FROM pending UNION SELECT b.id FROM favourable_ids b "
+            f"WHERE b.id IN (SELECT beslut_id FROM steps WHERE type = 'avbrott'){ended_before}))"),
+        "implemented": (f"(SELECT beslut_id, MIN(date) AS date FROM ({eff('verkstalld', fields=('beslut_id',))}) v "
+                        "WHERE beslut_id IN (SELECT id FROM favourable) GROUP BY beslut_id)"),
         "ended": ("(SELECT beslut_id, date, reason FROM (SELECT beslut_id, date, reason, ROW_NUMBER() OVER "
-                  "(PARTITION BY beslut_id ORDER BY date, id) AS rn FROM eff WHERE type = 'insats_avslutad') x "
-                  "WHERE rn = 1)"),
+                  "(PARTITION BY beslut_id ORDER BY date, id) AS rn FROM "
+                  f"({eff('insats_avslutad', fields=('beslut_id', 'reason'))}) e "
+                  "WHERE beslut_id IN (SELECT id FROM favourable)) x WHERE rn = 1)"),
         # Each avbrott on or after the implementation, with the first resumption on or after it.
-        "breaks": ("(SELECT a.id, a.beslut_id, a.date, a.reason, MIN(r.date) AS resumed FROM eff a "
+        "breaks": ("(SELECT a.id, a.beslut_id, a.date, a.reason, MIN(r.date) AS resumed FROM steps a "
                    "JOIN implemented i ON i.beslut_id = a.beslut_id AND a.date >= i.date "
-                   "LEFT JOIN eff r ON r.type = 'aterupptagen' AND r.beslut_id = a.beslut_id AND r.date >= a.date "
+                   "LEFT JOIN steps r ON r.type = 'aterupptagen' AND r.beslut_id = a.beslut_id AND r.date >= a.date "
                    "WHERE a.type = 'avbrott' GROUP BY a.id, a.beslut_id, a.date, a.reason)"),
         # One interruption per (decision, resumption), from its earliest avbrott.
         "interruptions": ("(SELECT beslut_id, resumed, date, reason FROM (SELECT beslut_id, resumed, date, reason, "
                           "ROW_NUMBER() OVER (PARTITION BY beslut_id, resumed ORDER BY date, id) AS rn FROM breaks) x "
                           "WHERE rn = 1)"),
         "clocks": (
-            "(SELECT f.id AS beslut_pk, f.case_id, f.legal_basis, f.intervention, f.date AS decision_date, "
+            "MATERIALIZED (SELECT f.id AS beslut_pk, f.case_id, f.legal_basis, f.intervention, f.date AS decision_date, "
             "CAST(NULL AS DATE) AS interruption_date, i.date AS implemented, e.date AS ended, e.reason AS ended_reason, "
             f"CAST(NULL AS TEXT) AS interruption_reason, '{DECISION}' AS kind, f.date AS start "
             "FROM favourable f LEFT JOIN implemented i ON i.beslut_id = f.id LEFT JOIN ended e ON e.beslut_id = f.id "
-            f"WHERE TRUE{unresolved('i.date')}{unresolved('e.date')} "
+            f"WHERE f.is_pending{unresolved('e.date')} "
             "UNION ALL "
             "SELECT f.id, f.case_id, f.legal_basis, f.intervention, f.date, b.date, b.resumed, e.date, e.reason, "
             f"b.reason, '{INTERRUPTION}', b.date "
@@ -193,7 +224,7 @@ def clocks_sql(d: Dialect, until: dt.date, *, recorded_by=None, cases="", report
         ),
         # The case's first closing on or after each clock's start.
         "closings": ("(SELECT c.beslut_pk, c.kind, c.start, MIN(k.date) AS closed FROM clocks c "
-                     "JOIN eff k ON k.case_id = c.case_id AND k.type = 'arende_avslutat' AND k.date >= c.start "
+                     f"JOIN ({eff('arende_avslutat', fields=())}) k ON k.case_id = c.case_id AND k.date >= c.start "
                      "GROUP BY c.beslut_pk, c.kind, c.start)"),
     }
     started_clock = f" AND c.start <= {d.date_lit(started_by)}" if started_by else ""
