@@ -12,7 +12,8 @@ from django.db import models
 class AuditEntry(models.Model):
     READ = "read"
     WRITE = "write"
-    ACTIONS = [(READ, "läsning"), (WRITE, "ändring")]
+    DENIED = "denied"  # an attempt to open something outside the user's rights (they got a 404)
+    ACTIONS = [(READ, "läsning"), (WRITE, "ändring"), (DENIED, "nekad åtkomst")]
 
     seq = models.BigIntegerField(unique=True)
     at = models.DateTimeField(db_index=True)
