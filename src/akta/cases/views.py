@@ -2,7 +2,13 @@
 
 Thin views: who may see what comes from akta.access.services, the state of a case from
 akta.cases.state, and every write goes through akta.cases.services, which validates, holds the
-optimistic lock and logs the write. Opening a person's file is logged here (log_read).
+optimistic lock and logs the write. Opening a person's file is logged here (log_read), a search
+with every person it shows (log_reads), and an attempt on a case outside the user's units as
+denied (log_denied) behind the same 404 as a missing id.
+
+Registering an aktualisering for a personnummer already in Akta in other units only tells the
+user nothing about it (akta.cases.services.find_or_create_person): the answer is the same as for
+a new person, and the new case shows the name given here.
 """
 import re
 

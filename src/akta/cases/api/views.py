@@ -4,7 +4,10 @@
   user's units is a 404 (its existence is not revealed), and so is a person without a visible case.
 - A protected person is masked (see serializers.PersonSerializer) in details and lists, and
   filters never match on a masked person's hidden attributes.
-- Every retrieve of a case, its timeline or a person is logged as a read (`log_read`).
+- Every retrieve of a case, its timeline or a person is logged as a read (`log_read`), a list
+  or filter search with every person it returns (`log_reads`), and an id outside the user's
+  units as a denied attempt (`log_denied`), behind the same 404 as a missing id.
+- The body is parsed by `akta.api_parsers.StrictJSONParser` (no lone surrogates, no deep nesting).
 - Writes go through `akta.cases.services` (the same validation, optimistic locking and write log
   as the web forms).
 """
