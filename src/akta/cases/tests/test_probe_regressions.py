@@ -84,6 +84,7 @@ def test_the_name_given_is_the_name_the_new_case_shows(web, eb_user, bou_user, n
     register_web(client, eb_user, P1_PNR, name="Lisa L")
     case = Case.objects.get(unit__code="ekonomiskt_bistand", person=named_p1)
     assert "Lisa L, 20150310-2384" in client.get(reverse("cases:detail", args=[case.ext_id])).content.decode()
+    assert case.ext_id in client.get(reverse("cases:list"), {"q": "Lisa L"}).content.decode()
     # The other unit still sees its own name, and is not told about the new case either.
     other = web(bou_user).get(reverse("cases:detail", args=["C1"])).content.decode()
     assert STORED_NAME in other and case.ext_id not in other
