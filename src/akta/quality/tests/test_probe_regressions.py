@@ -6,6 +6,7 @@ not belong to).
 """
 import datetime as dt
 import json
+import re
 
 import pytest
 from django.urls import reverse
@@ -16,6 +17,11 @@ from akta.quality import services
 
 P1_PNR = "20150310-2384"
 API = "/api/kvalitet"
+
+
+def mentions(text, ext_id):
+    """The id as a word (a random CSRF token may hold the same letters)."""
+    return re.search(rf"\b{re.escape(ext_id)}\b", text) is not None
 
 
 @pytest.fixture
@@ -48,14 +54,14 @@ def test_a_deviation_shows_no_identity_of_a_case_the_user_cannot_open(login, ku,
     client = login(ku)
     assert client.get(reverse("cases:detail", args=["C1"])).status_code == 404
     body = client.get(reverse("quality:detail", args=["avvikelser", foreign_deviation.pk])).content.decode()
-    assert "Lisa Lindqvist" not in body and P1_PNR not in body and "C1" not in body
+    assert "Lisa Lindqvist" not in body and P1_PNR not in body and not mentions(body, "C1")
     assert "en enhet som du inte har behörighet till" in body
 
 
 def test_the_deviation_api_and_its_history_show_no_case_id_either(login, ku, foreign_deviation):
     client = login(ku)
     assert client.get(f"{API}/avvikelser/{foreign_deviation.pk}/").json()["case"] is None
-    assert "C1" not in json.dumps(client.get(f"{API}/avvikelser/{foreign_deviation.pk}/historik/").json())
+    assert not mentions(json.dumps(client.get(f"{API}/avvikelser/{foreign_deviation.pk}/historik/").json()), "C1")
     assert all(row["case"] is None for row in client.get(f"{API}/avvikelser/").json()["results"])
 
 
