@@ -24,7 +24,7 @@ from django.utils.text import capfirst
 from django.views.decorators.http import require_POST
 
 from akta.access.services import may_see_case, may_see_identity
-from akta.audit.services import log_read
+from akta.audit.services import log_denied, log_read
 from akta.cases.state import effective_events
 from akta.params import BadParameter, check_year, date_param, int_param, version_param, year_param
 from akta.quality import forms as f
@@ -391,7 +391,16 @@ def register_create(request, slug):
 
 
 def _get_visible(r, user, pk):
-    return get_object_or_404(r.queryset(user), pk=pk)
+    """The row, or the same 404 whether it is missing or not the user's; a deviation or lex Sarah
+    case outside the user's reach is logged as a denied attempt (with its person, if any)."""
+    obj = r.queryset(user).filter(pk=pk).first()
+    if obj is None:
+        if r.model in (m.Deviation, m.LexSarah):
+            other = r.model.objects.select_related("case__person").filter(pk=pk).first()
+            log_denied(user, r.model.ENTITY, other.number if other else pk,
+                       person=other.person if other else None, context="kvalitet: finns inte bland dina rapporter")
+        raise Http404
+    return obj
 
 
 @login_required

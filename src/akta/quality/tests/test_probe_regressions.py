@@ -176,3 +176,21 @@ def test_a_lone_surrogate_in_the_quality_api_is_a_400(login, chief, unit, field)
     assert r.status_code == 400 and field in r.json()
     assert not m.Deviation.objects.exists()
 
+
+
+# --- 7. Denied attempts leave a trace ------------------------------------------------------------
+
+
+def test_opening_someone_elses_deviation_is_a_404_with_a_trace(login, bou_user, eb_user, unit):
+    from akta.audit.models import AuditEntry
+    from akta.cases.models import Person
+
+    dev = deviation(bou_user, unit, Case.objects.get(ext_id="C1"))
+    start = AuditEntry.objects.count()
+    client = login(eb_user)
+    other = client.get(reverse("quality:detail", args=["avvikelser", dev.pk]))
+    missing = client.get(reverse("quality:detail", args=["avvikelser", dev.pk + 1000]))
+    assert other.status_code == missing.status_code == 404
+    denied = list(AuditEntry.objects.filter(seq__gt=start).values_list("action", "object_id", "person_id"))
+    assert denied == [(AuditEntry.DENIED, dev.number, Person.objects.get(ext_id="P1").pk),
+                      (AuditEntry.DENIED, str(dev.pk + 1000), None)]
