@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods
 
 from akta.access.models import Unit
 from akta.access.services import PROTECTED_LABEL, may_report_to_ivo, may_see_case, may_see_protected, unit_ids
-from akta.audit.services import log_read, log_reads
+from akta.audit.services import log_reads
 from akta.cases.models import Case, Sex
 from akta.cases.schema import INTERVENTIONS
 from akta.deadlines import evb, reports
@@ -371,12 +371,11 @@ def evb_download(request, quarter, fmt):
     report = evb.report(year, q)
     name = f"ej-verkstallda-beslut-{report.label}"
     shown_rows = evb_rows_for(user, report)
-    if fmt in ("json", "csv"):
-        # The IVO file: every person in it is logged, so `akta auditlog person ID` finds the download.
-        log_reads(user, "evb", report.label, [s["person"] for s in shown_rows],
-                  context=f"IVO-fil ej verkställda beslut {report.label} ({fmt})")
-    else:
-        log_read(user, "evb", report.label, context=f"hämtade rapporten om ej verkställda beslut ({fmt})")
+    # Every person in the file is logged, so `akta auditlog person ID` finds the download (the PDF
+    # and XLSX carry no identifiers, but a row per decision of the person all the same).
+    what = "IVO-fil" if fmt in ("json", "csv") else "rapport"
+    log_reads(user, "evb", report.label, [s["person"] for s in shown_rows],
+              context=f"{what} ej verkställda beslut {report.label} ({fmt})")
     if fmt == "json":
         data = {"rows": [_evb_row_dict(s) for s in shown_rows], "totals": [dict(t) for t in report.totals]}
         response = HttpResponse(json.dumps(data, ensure_ascii=False), content_type="application/json")

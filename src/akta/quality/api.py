@@ -8,6 +8,7 @@ deviation or lex Sarah case that concerns a person is logged.
 from functools import cache
 
 from django.db import transaction
+from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
@@ -19,7 +20,7 @@ from rest_framework.routers import DefaultRouter
 from akta.access.models import Role, User
 from akta.access.services import may_see_case
 from akta.api_parsers import StrictJSONParser
-from akta.audit.services import log_read
+from akta.audit.services import log_denied, log_read
 from akta.cases.models import Case
 from akta.params import BadParameter, parse_int
 from akta.quality import models as m
@@ -237,6 +238,18 @@ class ReportViewSet(WorkflowMixin, RegisterViewSet):
 
     def creation_defaults(self, user):
         return {"reporter": user}
+
+    def get_object(self):
+        try:
+            return super().get_object()
+        except Http404:
+            # The same 404 as for a missing id; the attempt is logged (with the person, if any).
+            pk = self.kwargs.get("pk")
+            other = self.model.objects.select_related("case__person").filter(pk=pk).first() \
+                if str(pk).isdigit() and len(str(pk)) < 12 else None
+            log_denied(self.request.user, self.model.ENTITY, other.number if other else pk,
+                       person=other.person if other else None, context="kvalitet api: finns inte bland dina rapporter")
+            raise
 
     def retrieve(self, request, *args, **kwargs):
         obj = self.get_object()

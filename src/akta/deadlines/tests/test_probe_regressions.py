@@ -110,6 +110,14 @@ def test_the_ivo_file_logs_every_person_in_it(login, gun):
     assert "gun" in out.getvalue() and "IVO-fil" in out.getvalue()
 
 
+@pytest.mark.parametrize("fmt", ["xlsx", "pdf"])
+def test_the_committee_report_downloads_log_every_person_too(login, gun, fmt):
+    start = AuditEntry.objects.count()
+    assert login(gun).get(f"{EVB}2025Q1.{fmt}").status_code == 200
+    p4 = Person.objects.get(ext_id="P4")
+    assert AuditEntry.objects.filter(seq__gt=start, object_type="evb", person_id=p4.pk).exists()
+
+
 # --- 7. Exports with every person in them ------------------------------------------------------
 
 

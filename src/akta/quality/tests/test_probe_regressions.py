@@ -194,3 +194,13 @@ def test_opening_someone_elses_deviation_is_a_404_with_a_trace(login, bou_user, 
     denied = list(AuditEntry.objects.filter(seq__gt=start).values_list("action", "object_id", "person_id"))
     assert denied == [(AuditEntry.DENIED, dev.number, Person.objects.get(ext_id="P1").pk),
                       (AuditEntry.DENIED, str(dev.pk + 1000), None)]
+
+
+def test_the_api_logs_a_denied_deviation_too(login, bou_user, eb_user, unit):
+    from akta.audit.models import AuditEntry
+
+    dev = deviation(bou_user, unit, Case.objects.get(ext_id="C1"))
+    start = AuditEntry.objects.count()
+    assert login(eb_user).get(f"{API}/avvikelser/{dev.pk}/").status_code == 404
+    assert list(AuditEntry.objects.filter(seq__gt=start).values_list("action", "object_id")) == [
+        (AuditEntry.DENIED, dev.number)]
