@@ -200,12 +200,17 @@ def find_or_create_person(user, *, personnummer=None, birth_date=None, sex=None,
             if existing:
                 from akta.access.services import visible_cases
 
-                known = visible_cases(user).filter(person=existing).exists()
+                visible = list(visible_cases(user).filter(person=existing).only("extra").order_by("opened", "pk"))
+                # The stored name may be shown only to a user who already sees a case that shows it;
+                # a user whose cases of the person all keep their own name gets that name again.
+                sees_stored = any(CASE_NAME_KEY not in (c.extra or {}) for c in visible)
+                earlier = next((c.extra[CASE_NAME_KEY] for c in visible if (c.extra or {}).get(CASE_NAME_KEY)), "")
                 if protected_identity and not existing.protected_identity:
                     Person.objects.filter(pk=existing.pk).update(protected_identity=True)
                     existing.protected_identity = True
                     log_write(user, "person", existing.ext_id, person=existing, context="markerade skyddad identitet")
-                return PersonMatch(existing, created=False, known=known, name=None if known else name)
+                return PersonMatch(existing, created=False, known=bool(visible),
+                                   name=None if sees_stored else (name or earlier))
         person = Person.objects.create(
             ext_id=new_ext_id("P"), personnummer=personnummer.strip() if personnummer else None, pnr_key=key,
             birth_date=born, sex=derived_sex or sex or Sex.OKANT, name=name, protected_identity=protected_identity,

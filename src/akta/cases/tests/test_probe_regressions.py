@@ -95,6 +95,16 @@ def test_the_name_given_is_the_name_the_new_case_shows(web, eb_user, bou_user, n
     assert STORED_NAME in other and case.ext_id not in other
 
 
+def test_a_second_registration_by_the_same_unit_still_hides_the_stored_name(web, eb_user, named_p1):
+    client = web(eb_user)
+    register_web(client, eb_user, P1_PNR, name="Lisa L")
+    response = register_web(client, eb_user, P1_PNR, date="2025-11-02")
+    cases = Case.objects.filter(unit__code="ekonomiskt_bistand", person=named_p1).order_by("pk")
+    assert cases.count() == 2 and STORED_NAME not in response.content.decode()
+    assert [c.extra.get("person_name") for c in cases] == ["Lisa L", "Lisa L"]
+    assert STORED_NAME not in client.get(reverse("cases:detail", args=[cases[1].ext_id])).content.decode()
+
+
 def test_a_known_person_in_the_users_own_units_is_still_reported(web, bou_user, named_p1):
     response = web(bou_user).post(reverse("cases:new_aktualisering"), {
         "personnummer": P1_PNR, "area": "barn_och_unga", "unit": str(bou_user.units.get().pk),
