@@ -35,3 +35,21 @@ def not_found(request, exception):
 
 
 handler404 = not_found
+
+
+def bad_request(request, exception):
+    """A refused parameter (akta.params.BadParameter) with its Swedish message naming the field."""
+    from akta.params import BadParameter
+
+    message = exception.message if isinstance(exception, BadParameter) else "Begäran är ogiltig."
+    if request.path.startswith("/api/"):
+        from django.http import JsonResponse
+
+        field = exception.field if isinstance(exception, BadParameter) else "non_field_errors"
+        return JsonResponse({field: [message]}, status=400)
+    from django.shortcuts import render
+
+    return render(request, "400.html", {"message": message}, status=400)
+
+
+handler400 = bad_request

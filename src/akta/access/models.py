@@ -48,6 +48,10 @@ class Role(models.TextChoices):
 CASE_ROLES = {Role.HANDLAGGARE, Role.ENHETSCHEF}
 # Roles that may register events in those cases.
 CASE_WRITE_ROLES = {Role.HANDLAGGARE, Role.ENHETSCHEF}
+# Roles that send the individrapporter on non-implemented decisions to IVO (16 kap. 6 f § SoL):
+# the nämndsekreterare, who reports for the committee, and the enhetschef, who answers for the
+# decisions of the unit. Only they get the IVO file (with its pseudo-id) and see the pseudo-id.
+IVO_REPORT_ROLES = {Role.ENHETSCHEF, Role.NAMNDSEKRETERARE}
 # Roles that may read the read/write log (loggkontroll).
 AUDIT_ROLES = {Role.ENHETSCHEF, Role.SYSTEMFORVALTARE, Role.KVALITETSUTVECKLARE}
 

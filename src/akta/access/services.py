@@ -1,5 +1,5 @@
 """Who may see what. Every query of cases or persons for a user goes through here."""
-from akta.access.models import CASE_ROLES
+from akta.access.models import CASE_ROLES, IVO_REPORT_ROLES
 
 PROTECTED_LABEL = "Skyddad identitet"
 
@@ -26,8 +26,44 @@ def may_write_case(user, case):
     return user.may_write_cases and may_see_case(user, case)
 
 
+CASE_NAME_KEY = "person_name"
+
+
+def case_person_name(case):
+    """The person's name as registered in this case.
+
+    A case opened for a person already in Akta, but only in units the registering user cannot
+    see, keeps the name given at registration in ``Case.extra["person_name"]`` and never shows the
+    name stored by the other units (see akta.cases.services.find_or_create_person).
+    """
+    extra = case.extra or {}
+    if CASE_NAME_KEY in extra:
+        return extra[CASE_NAME_KEY] or ""
+    return case.person.name
+
+
+def person_name_for(user, person):
+    """A person's name for a page or answer that shows the person without a case: the stored
+    name if the user sees a case of the person that was registered with it, otherwise the name
+    given in a visible case opened without being told about the person."""
+    cases = list(visible_cases(user).filter(person=person).only("extra").order_by("opened", "pk"))
+    if not cases or any(CASE_NAME_KEY not in (c.extra or {}) for c in cases):
+        return person.name
+    return next((c.extra[CASE_NAME_KEY] for c in cases if c.extra.get(CASE_NAME_KEY)), "")
+
+
 def may_see_identity(user, person):
     """Protected identity is shown only with the explicit right."""
     if not person.protected_identity:
         return True
+    return bool(user and user.is_authenticated and user.may_view_protected)
+
+
+def may_report_to_ivo(user):
+    """The IVO file of non-implemented decisions (with the pseudo-id) is for the reporting roles."""
+    return bool(user and user.is_authenticated and user.role in IVO_REPORT_ROLES)
+
+
+def may_see_protected(user):
+    """The explicit right to see protected identities (for rows that carry only the flag)."""
     return bool(user and user.is_authenticated and user.may_view_protected)

@@ -13,7 +13,8 @@ from django.db import models
 class AuditEntry(models.Model):
     READ = "read"
     WRITE = "write"
-    ACTIONS = [(READ, "läsning"), (WRITE, "ändring")]
+    DENIED = "denied"  # an attempt to open something outside the user's rights (they got a 404)
+    ACTIONS = [(READ, "läsning"), (WRITE, "ändring"), (DENIED, "nekad åtkomst")]
     HMAC = "hmac"
     SHA256 = "sha256"  # entries written before the keyed chain
 

@@ -74,6 +74,33 @@ def log_read(user, obj_type, obj_id, *, person=None, context=""):
     log_access(user, AuditEntry.READ, obj_type, obj_id, person=person, context=context)
 
 
+def log_reads(user, obj_type, obj_id, persons, *, context=""):
+    """A read of several persons at once (a list, a search, an export, a download): one entry
+    per distinct person, so `akta auditlog person ID` finds each of them; one entry without a
+    person when none was shown. All in one transaction."""
+    distinct = {}
+    for person in persons:
+        if person is not None and person.pk not in distinct:
+            distinct[person.pk] = person
+    with transaction.atomic():
+        if not distinct:
+            log_access(user, AuditEntry.READ, obj_type, obj_id, context=context)
+        for person in distinct.values():
+            log_access(user, AuditEntry.READ, obj_type, obj_id, person=person, context=context)
+    return len(distinct)
+
+
+DENIED_PREFIX = "nekad åtkomst"
+
+
+def log_denied(user, obj_type, obj_id, *, person=None, context=""):
+    """An attempt to open something outside the user's rights (the user got the same 404 as for
+    a missing id): action "denied" (nekad åtkomst), with the person when the object exists, so
+    loggkontroll sees who tried to open whose file. Not a read: nothing was shown."""
+    shown = str(obj_id).replace("\x00", "\ufffd").encode("utf-8", "replace").decode()[:255]
+    log_access(user, AuditEntry.DENIED, obj_type, shown, person=person, context=(context or DENIED_PREFIX)[:200])
+
+
 def log_write(user, obj_type, obj_id, *, person=None, context=""):
     log_access(user, AuditEntry.WRITE, obj_type, obj_id, person=person, context=context)
 

@@ -53,6 +53,22 @@ class AccessibleFormMixin:
             self.add_error(name if name in self.fields else None, message)
         self.refresh_describedby()
 
+    def own_errors(self):
+        """{field: "Etikett: meddelande"} for what the Django fields themselves refused.
+
+        A refused value is absent from cleaned_data; passing cleaned_data on without these
+        errors would save the field as empty (a 600-character reason saved as NULL). So the
+        views treat them like the service's errors: nothing is saved and the field is named.
+        """
+        if not self.is_bound:
+            return {}
+        out = {}
+        for name, errs in self.errors.items():
+            if name in self.fields and errs:
+                label = self.fields[name].label or name
+                out[name] = f"{label}: {str(errs[0])[:1].lower()}{str(errs[0])[1:]}"
+        return out
+
     def error_summary(self):
         """(anchor id or None, message) for the summary at the top of the form."""
         out = []
@@ -188,13 +204,15 @@ class EventForm(AccessibleFormMixin, forms.Form):
             return forms.CharField(label=label, required=False, widget=forms.Select(choices=YES_NO))
         if f.kind == "date":
             return forms.CharField(label=label, required=False, widget=_date_widget())
+        # No max_length here: a value too long is refused by the service (TEXT_LIMITS), which
+        # names the field; a Django-level refusal would drop the value from cleaned_data.
         if f.kind == "amount":
-            return forms.CharField(label=label, required=False, max_length=20,
+            return forms.CharField(label=label, required=False,
                                    widget=forms.TextInput(attrs={"inputmode": "decimal"}))
         if f.kind == "codes":
-            return forms.CharField(label=label, required=False, max_length=500,
+            return forms.CharField(label=label, required=False,
                                    help_text="Koder åtskilda med kommatecken.")
-        return forms.CharField(label=label, required=False, max_length=500,
+        return forms.CharField(label=label, required=False,
                                widget=forms.Textarea(attrs={"rows": 2}))
 
     def service_data(self):
@@ -203,9 +221,9 @@ class EventForm(AccessibleFormMixin, forms.Form):
         Returns (data, local_errors); local errors are only those the service cannot word well.
         """
         raw = self.cleaned_data if hasattr(self, "cleaned_data") else {}
-        data, errors = {}, {}
+        data, errors = {}, dict(self.own_errors())
         date = (raw.get("date") or "").strip()
-        if not date:
+        if not date and "date" not in errors:
             errors["date"] = "Datum krävs"
         data["date"] = date or None
         for f in self.fdefs:

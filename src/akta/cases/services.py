@@ -12,7 +12,7 @@ from django.db.models import F as DbF
 from django.utils import timezone
 
 from akta.access.models import Area, Unit
-from akta.access.services import may_write_case
+from akta.access.services import CASE_NAME_KEY, may_write_case
 from akta.audit.services import log_write
 from akta.cases.models import Case, Event, EventType, Person, Sex
 from akta.cases.schema import FIELDS, check_personnummer, parse_date, validate_field
@@ -131,8 +131,50 @@ def record_event(user, case, etype, data, expected_version):
     return event
 
 
+def _lock_personnummer(key):
+    """Serialise registrations of the same personnummer until the transaction ends.
+
+    PostgreSQL: a transaction-level advisory lock on the twelve digits, so two registrations of
+    a new personnummer at the same moment cannot both create a person. SQLite writes one
+    transaction at a time, so its write lock does the same.
+    """
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [int(key)])
+
+
+class PersonMatch:
+    """The person a registration is for, and what the registering user may be told about it.
+
+    `known` is true only when the user already sees a case of the person (then "the person was
+    already in Akta" tells them nothing new). A person matched in other units only is
+    `known = False`: the user is told exactly what a new person would give. `name` is the name
+    the new case shows (the one typed, for a person matched elsewhere).
+    """
+
+    def __init__(self, person, *, created, known, name=None):
+        self.person, self.created, self.known, self.name = person, created, known, name
+
+    def __iter__(self):  # (person, created), as before
+        return iter((self.person, self.created))
+
+
 def find_or_create_person(user, *, personnummer=None, birth_date=None, sex=None, name="", protected_identity=False):
-    """Look up a person by personnummer, or register a new one. Validates like the importer."""
+    """Look up a person by personnummer, or register a new one. Validates like the importer.
+
+    Must run inside the caller's transaction (the case is opened in the same one): the person is
+    matched under a lock on the personnummer, so one personnummer is one person.
+
+    A person known in two units stays one person (one row, one `pnr_key`: statistics, deadlines
+    and a user with access to both units see one person), but neither caseworker is told about the
+    other unit: a match the user cannot see (no case in their units) answers exactly like a new
+    person — no stored name, no "already in Akta", no case count. Only the protected-identity flag
+    crosses, in both directions, because whoever handles a case must know it: a protected person
+    makes the new case protected, and a registration that says "protected" protects the person.
+    Returns a PersonMatch (iterable as (person, created)).
+    """
     errors = {}
     key = born = derived_sex = None
     if personnummer:
@@ -140,10 +182,6 @@ def find_or_create_person(user, *, personnummer=None, birth_date=None, sex=None,
             born, derived_sex, key = check_personnummer(personnummer.strip())
         except ValueError as e:
             errors["personnummer"] = f"Personnummer: {e}"
-        else:
-            existing = Person.objects.filter(pnr_key=key).first()
-            if existing:
-                return existing, False
     elif not birth_date:
         errors["personnummer"] = "Personnummer: ange personnummer eller födelsedatum"
     if birth_date and not born:
@@ -153,16 +191,39 @@ def find_or_create_person(user, *, personnummer=None, birth_date=None, sex=None,
             errors["birth_date"] = f"Födelsedatum: {e}"
     if errors:
         raise ValidationFailed(errors)
-    person = Person.objects.create(
-        ext_id=new_ext_id("P"), personnummer=personnummer.strip() if personnummer else None, pnr_key=key,
-        birth_date=born, sex=derived_sex or sex or Sex.OKANT, name=name, protected_identity=protected_identity,
-    )
-    log_write(user, "person", person.ext_id, person=person, context="registrerade person")
-    return person, True
+    with transaction.atomic():
+        if key:
+            _lock_personnummer(key)
+            existing = Person.objects.filter(pnr_key=key).order_by("pk").first()
+            if existing:
+                from akta.access.services import visible_cases
+
+                visible = list(visible_cases(user).filter(person=existing).only("extra").order_by("opened", "pk"))
+                # The stored name may be shown only to a user who already sees a case that shows it;
+                # a user whose cases of the person all keep their own name gets that name again.
+                sees_stored = any(CASE_NAME_KEY not in (c.extra or {}) for c in visible)
+                earlier = next((c.extra[CASE_NAME_KEY] for c in visible if (c.extra or {}).get(CASE_NAME_KEY)), "")
+                if protected_identity and not existing.protected_identity:
+                    Person.objects.filter(pk=existing.pk).update(protected_identity=True)
+                    existing.protected_identity = True
+                    log_write(user, "person", existing.ext_id, person=existing, context="markerade skyddad identitet")
+                return PersonMatch(existing, created=False, known=bool(visible),
+                                   name=None if sees_stored else (name or earlier))
+        person = Person.objects.create(
+            ext_id=new_ext_id("P"), personnummer=personnummer.strip() if personnummer else None, pnr_key=key,
+            birth_date=born, sex=derived_sex or sex or Sex.OKANT, name=name, protected_identity=protected_identity,
+        )
+        log_write(user, "person", person.ext_id, person=person, context="registrerade person")
+    return PersonMatch(person, created=True, known=True)
 
 
-def open_case_with_aktualisering(user, person, *, area, unit, date_received, kind, reporter="", case_type=""):
-    """Register an aktualisering (anmälan, ansökan, …) as a new case of `unit`."""
+def open_case_with_aktualisering(user, person, *, area, unit, date_received, kind, reporter="", case_type="",
+                                 person_name=None):
+    """Register an aktualisering (anmälan, ansökan, …) as a new case of `unit`.
+
+    `person_name` (from a PersonMatch of a person known only elsewhere) is kept with the case, so
+    the case shows the name given here, not the one stored by other units.
+    """
     errors = {}
     if area not in Area.values:
         errors["area"] = "Område: välj ett område"
@@ -178,7 +239,9 @@ def open_case_with_aktualisering(user, person, *, area, unit, date_received, kin
     if errors:
         raise ValidationFailed(errors)
     with transaction.atomic():
-        case = Case.objects.create(ext_id=new_ext_id("C"), person=person, area=area, unit=unit, opened=received, case_type=case_type)
+        extra = {CASE_NAME_KEY: person_name} if person_name is not None else {}
+        case = Case.objects.create(ext_id=new_ext_id("C"), person=person, area=area, unit=unit, opened=received,
+                                   case_type=case_type, extra=extra)
         log_write(user, "case", case.ext_id, person=person, context="öppnade ärende")
         record_event(user, case, EventType.AKTUALISERING, {"date": received.isoformat(), "kind": kind, "reporter": reporter or None}, case.version)
     return case

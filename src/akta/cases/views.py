@@ -2,7 +2,13 @@
 
 Thin views: who may see what comes from akta.access.services, the state of a case from
 akta.cases.derived, and every write goes through akta.cases.services, which validates, holds the
-optimistic lock and logs the write. Opening a person's file is logged here (log_read).
+optimistic lock and logs the write. Opening a person's file is logged here (log_read), a search
+with every person it shows (log_reads), and an attempt on a case outside the user's units as
+denied (log_denied) behind the same 404 as a missing id.
+
+Registering an aktualisering for a personnummer already in Akta in other units only tells the
+user nothing about it (akta.cases.services.find_or_create_person): the answer is the same as for
+a new person, and the new case shows the name given here.
 """
 import re
 
@@ -13,15 +19,22 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods, require_safe
 
-from akta.access.services import may_see_identity, may_write_case, unit_ids, visible_cases
-from akta.audit.services import log_read
+from akta.access.services import (
+    CASE_NAME_KEY,
+    case_person_name,
+    may_see_identity,
+    may_write_case,
+    unit_ids,
+    visible_cases,
+)
+from akta.audit.services import log_denied, log_read, log_reads
 from akta.cases.forms import AktualiseringForm, CaseFilterForm, EventForm, ref_choice_label
-from akta.cases.models import Event, EventType
+from akta.cases.models import Case, Event, EventType
 from akta.cases.schema import FIELDS
 from akta.cases.services import (
     Conflict,
@@ -50,7 +63,11 @@ def search_cases(qs, user, query):
     if not query:
         return qs
     digits = re.sub(r"\D", "", query)
-    cond = Q(person__name__icontains=query) | Q(ext_id=query)
+    # The name as the case shows it (access.services.case_person_name): a case that keeps the
+    # name given at registration is not found by the name other units stored.
+    by_name = (Q(person__name__icontains=query) & ~Q(extra__has_key=CASE_NAME_KEY)) | Q(
+        **{f"extra__{CASE_NAME_KEY}__icontains": query})
+    cond = by_name | Q(ext_id=query)
     if len(digits) >= 6 and re.fullmatch(r"[\d\s+-]+", query):
         cond |= Q(person__pnr_key__contains=digits)
     qs = qs.filter(cond)
@@ -69,11 +86,16 @@ def case_list(request):
         qs = qs.filter(area=data["area"])
     if data.get("status"):
         qs = filter_closed(qs, data["status"] == "avslutat")
-    qs = search_cases(qs, request.user, data.get("q", ""))
+    query = data.get("q", "").strip()
+    qs = search_cases(qs, request.user, query)
     page = Paginator(qs.order_by("-opened", "-pk"), PAGE_SIZE).get_page(request.GET.get("sida"))
     page.object_list = mark_closed(page.object_list)
+    if query:
+        # A search is a read of every person it shows (and leaves a trace when it finds none).
+        log_reads(request.user, "case", "sökning", [c.person for c in page.object_list],
+                  context=f"sökning i ärendelistan ({len(query)} tecken)")
     rows = [
-        {"case": c, "person": person_label_for(request.user, c.person), "masked": not may_see_identity(request.user, c.person)}
+        {"case": c, "person": person_label_for(request.user, c.person, c), "masked": not may_see_identity(request.user, c.person)}
         for c in page.object_list
     ]
     # htmx asks for the table only; a history restore (back button, cache miss) needs the full page.
@@ -96,8 +118,20 @@ def case_list(request):
 
 
 def _visible_case_or_404(user, ext_id):
-    """The same 404 whether the case does not exist or belongs to another unit."""
-    return get_object_or_404(visible_cases(user).select_related("person", "unit"), ext_id=ext_id)
+    """The same 404 whether the case does not exist or belongs to another unit.
+
+    The attempt is logged (log_denied), with the person when the case exists, so loggkontroll
+    sees who tried to open whose file; the user learns nothing from it."""
+    if "\x00" in ext_id or len(ext_id) > 100:
+        log_denied(user, "case", ext_id, context="personakt: ogiltigt id")
+        raise Http404
+    case = visible_cases(user).select_related("person", "unit").filter(ext_id=ext_id).first()
+    if case is None:
+        other = Case.objects.select_related("person").filter(ext_id=ext_id).first()
+        log_denied(user, "case", ext_id, person=other.person if other else None,
+                   context="personakt: finns inte i dina enheter" if other else "personakt: finns inte")
+        raise Http404
+    return case
 
 
 def _events(case):
@@ -187,7 +221,8 @@ def case_detail(request, ext_id):
     return render(request, "cases/case_detail.html", {
         "case": case,
         "person": case.person,
-        "person_label": person_label_for(user, case.person),
+        "person_label": person_label_for(user, case.person, case),
+        "person_name": case_person_name(case),
         "identity_visible": may_see_identity(user, case.person),
         "state": state,
         "timeline": timeline,
@@ -281,7 +316,7 @@ def event_form(request, ext_id, etype):
         log_read(user, "case", case.ext_id, person=case.person, context=f"formulär: {EventType(etype).label.lower()}")
     return render(request, "cases/event_form.html", {
         "case": case,
-        "person_label": person_label_for(user, case.person),
+        "person_label": person_label_for(user, case.person, case),
         "form": form,
         "etype": etype,
         "etype_label": EventType(etype).label,
@@ -303,13 +338,18 @@ def new_aktualisering(request):
         d = form.cleaned_data
         unit = next((u for u in units if str(u.pk) == d.get("unit")), None)
         try:
+            own = form.own_errors()  # a refused value (a name too long) is never saved as empty
             with transaction.atomic():
-                case, person_created = _register(user, d, unit)
+                case, match = _register(user, d, unit)
+                if own:
+                    raise ValidationFailed(own)
         except ValidationFailed as e:
-            form.add_service_errors(e.errors)
+            form.add_service_errors({k: v for k, v in e.errors.items() if k not in form.errors})
         else:
             messages.success(request, "Sparat")
-            if not person_created:
+            if match.known and not match.created:
+                # Only when the user already sees a case of the person; a person known in other
+                # units only is answered exactly like a new one.
                 messages.info(request, "Personen fanns redan i Akta; ärendet kopplades till den befintliga personen.")
             return redirect("cases:detail", ext_id=case.ext_id)
     else:
@@ -321,14 +361,14 @@ def new_aktualisering(request):
 def _register(user, d, unit):
     """Find or create the person, then open the case; all in the caller's transaction.
 
-    Returns (case, person_created)."""
+    Returns (case, PersonMatch)."""
     required = {}
     for name, message in (("area", "Område: välj ett område"), ("unit", "Enhet: välj en enhet"),
                           ("date", "Datum krävs"), ("kind", "Slag krävs")):
         if not d.get(name):
             required[name] = message
     try:
-        person, created = find_or_create_person(
+        match = find_or_create_person(
             user, personnummer=d.get("personnummer") or None, birth_date=d.get("birth_date") or None,
             sex=d.get("sex") or None, name=d.get("name", "").strip(),
             protected_identity=bool(d.get("protected_identity")),
@@ -338,9 +378,9 @@ def _register(user, d, unit):
         raise ValidationFailed({**e.errors, **required}) from None
     try:
         case = open_case_with_aktualisering(
-            user, person, area=d.get("area", ""), unit=unit, date_received=d.get("date") or None,
-            kind=d.get("kind") or None, reporter=d.get("reporter", "").strip(),
+            user, match.person, area=d.get("area", ""), unit=unit, date_received=d.get("date") or None,
+            kind=d.get("kind") or None, reporter=d.get("reporter", "").strip(), person_name=match.name,
         )
     except ValidationFailed as e:
         raise ValidationFailed({**e.errors, **required}) from None
-    return case, created
+    return case, match

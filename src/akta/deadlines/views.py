@@ -20,8 +20,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from akta.access.models import Unit
-from akta.access.services import PROTECTED_LABEL, may_see_case, unit_ids
-from akta.audit.services import log_read
+from akta.access.services import PROTECTED_LABEL, may_report_to_ivo, may_see_case, may_see_protected, unit_ids
+from akta.audit.services import log_reads
 from akta.cases.models import Case, Sex
 from akta.cases.schema import INTERVENTIONS
 from akta.deadlines import evb, reports
@@ -52,6 +52,7 @@ from akta.deadlines.worklist import (
 )
 from akta.law import services as law
 from akta.spreadsheet import csv_dictwriter, csv_writer
+from akta.params import int_param, quarter_param
 
 SECTION_ROWS = 25
 PAGE_SIZE = 100
@@ -178,7 +179,12 @@ def _csv(request, scope, rows):
         d = r["d"]
         w.writerow([d.due.isoformat(), r["status"], d.title, d.legal_reference, d.case.ext_id, r["person"],
                     d.unit_code, d.start.isoformat(), d.rule, d.subject_id])
-    log_read(request.user, "bevakningar", scope, context=f"export av {len(rows)} bevakningar (CSV)")
+    # Every person in the file is logged, so `akta auditlog person ID` finds the export.
+    from akta.cases.models import Person
+
+    persons = Person.objects.filter(cases__pk__in={r["d"].case.pk for r in rows}).only("pk", "protected_identity")
+    log_reads(request.user, "bevakningar", scope, persons.distinct(),
+              context=f"export av {len(rows)} bevakningar (CSV)")
     response = HttpResponse("\ufeff" + buf.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="bevakningar-{scope}-{timezone.localdate()}.csv"'
     return response
@@ -247,7 +253,7 @@ def settings_page(request):
                 messages.success(request, f"Den lokala tidsgränsen {rule.title} är sparad.")
                 return redirect("deadlines:settings")
         elif action == "avsluta_lokal":
-            rule = LocalDeadlineRule.objects.filter(pk=request.POST.get("id")).first()
+            rule = LocalDeadlineRule.objects.filter(pk=int_param(request.POST, "id", "Lokal regel", minimum=1)).first()
             if rule and (rule.valid_to is None or rule.valid_to > today):
                 rule.valid_to = max(today, rule.valid_from)
                 rule.save()
@@ -273,10 +279,7 @@ def settings_page(request):
 def _quarter(request):
     text = request.GET.get("kvartal") or request.POST.get("kvartal")
     if text:
-        try:
-            return evb.parse_quarter(text)
-        except evb.BadQuarter:
-            messages.error(request, f"Ogiltigt kvartal {text!r}: ange ÅÅÅÅQN, t.ex. 2025Q1.")
+        return quarter_param(text)  # a malformed or out-of-range quarter is a 400 naming the field
     today = timezone.localdate()
     q = (today.month - 1) // 3 + 1
     return (today.year, q - 1) if q > 1 else (today.year - 1, 4)
@@ -301,15 +304,16 @@ def evb_page(request):
     stated = StatedTotal.objects.filter(quarter=label)
     reconciliation = evb.reconcile(report, stated) if stated else None
     url = _case_url_template()
-    cases = {c.pk: c for c in Case.objects.filter(pk__in={r.case_pk for r in report.rows}).only("pk", "unit_id")}
     rows = []
-    for r in report.rows:
-        visible = r.case_pk in cases and may_see_case(user, cases[r.case_pk])
-        masked = r.person_protected and not user.may_view_protected
-        rows.append({"r": r, "ivo_id": PROTECTED_LABEL if masked else r.ivo_id, "masked": masked,
-                     "case_url": url.replace("__ID__", r.case_id) if (url and visible) else None,
+    shown_rows = evb_rows_for(user, report)
+    for shown in shown_rows:
+        r = shown["r"]
+        rows.append({"r": r, "ivo_id": shown["ivo_id"], "masked": shown["masked"],
+                     "case_url": url.replace("__ID__", r.case_id) if (url and shown["visible"]) else None,
                      "intervention": INTERVENTIONS.get(r.intervention, r.intervention),
                      "status": evb.STATUS_LABELS[r.status], "sex": dict(Sex.choices).get(r.sex, r.sex)})
+    log_reads(user, "evb", label, [shown["person"] for shown in shown_rows],
+              context=f"ej verkställda beslut {label} (sidan)")
     ctx = reports.context(report)
     today = timezone.localdate()
     quarters = []
@@ -321,30 +325,68 @@ def evb_page(request):
         quarters.append(label)
     return render(request, "deadlines/evb.html", {
         "nav": _nav(request, "evb"), "report": report, "label": label, "rows": rows, "ctx": ctx, "form": form,
-        "reconciliation": reconciliation, "quarters": quarters,
+        "reconciliation": reconciliation, "quarters": quarters, "may_report_to_ivo": may_report_to_ivo(user),
     })
+
+
+def evb_rows_for(user, report):
+    """The report's rows as this user may see them: the one masking of the page and the downloads.
+
+    * ``ivo_id``: the pseudo-id holds the birth date and the sex digit. It is shown only to the
+      roles that report to IVO (``may_report_to_ivo``), and for a protected person only with
+      the explicit right; otherwise "Skyddad identitet" (protected) or None.
+    * ``case_id``: only for a case the user may open (``may_see_case``), as the page links it.
+    * ``person``: the row's person (pk and protected flag), for the read log.
+    """
+    from akta.cases.models import Person
+
+    case_pks = {r.case_pk for r in report.rows}
+    cases = {c.pk: c for c in Case.objects.filter(pk__in=case_pks).only("pk", "unit_id", "person_id")}
+    persons = Person.objects.only("pk", "protected_identity").in_bulk({c.person_id for c in cases.values()})
+    reporter = may_report_to_ivo(user)
+    out = []
+    for r in report.rows:
+        case = cases.get(r.case_pk)
+        visible = case is not None and may_see_case(user, case)
+        masked = r.person_protected and not may_see_protected(user)
+        ivo = PROTECTED_LABEL if masked else (r.ivo_id if reporter else None)
+        out.append({"r": r, "ivo_id": ivo, "masked": masked, "visible": visible,
+                    "case_id": r.case_id if visible else None,
+                    "person": persons.get(case.person_id) if case is not None else None})
+    return out
+
+
+def _evb_row_dict(shown):
+    return {**shown["r"].as_dict(), "ivo_id": shown["ivo_id"], "case_id": shown["case_id"]}
 
 
 @login_required
 def evb_download(request, quarter, fmt):
-    if request.user.role not in COMMITTEE_ROLES:
+    user = request.user
+    if user.role not in COMMITTEE_ROLES:
         raise PermissionDenied
-    try:
-        year, q = evb.parse_quarter(quarter)
-    except evb.BadQuarter:
-        raise PermissionDenied from None
+    if fmt in ("json", "csv") and not may_report_to_ivo(user):
+        raise PermissionDenied  # the IVO file: only for the roles that report to IVO
+    year, q = quarter_param(quarter, "quarter")
     report = evb.report(year, q)
     name = f"ej-verkstallda-beslut-{report.label}"
-    log_read(request.user, "evb", report.label, context=f"hämtade rapporten om ej verkställda beslut ({fmt})")
+    shown_rows = evb_rows_for(user, report)
+    # Every person in the file is logged, so `akta auditlog person ID` finds the download (the PDF
+    # and XLSX carry no identifiers, but a row per decision of the person all the same).
+    what = "IVO-fil" if fmt in ("json", "csv") else "rapport"
+    log_reads(user, "evb", report.label, [s["person"] for s in shown_rows],
+              context=f"{what} ej verkställda beslut {report.label} ({fmt})")
     if fmt == "json":
-        response = HttpResponse(json.dumps(report.as_dict(), ensure_ascii=False), content_type="application/json")
+        data = {"rows": [_evb_row_dict(s) for s in shown_rows], "totals": [dict(t) for t in report.totals]}
+        response = HttpResponse(json.dumps(data, ensure_ascii=False), content_type="application/json")
     elif fmt == "csv":
         buf = io.StringIO()
         w = csv_dictwriter(buf, fieldnames=evb.ROW_FIELDS, lineterminator="\r\n")
         w.writeheader()
-        for r in report.rows:
-            d = r.as_dict()
-            w.writerow({**d, "interruption_date": d["interruption_date"] or ""})
+        for s in shown_rows:
+            d = _evb_row_dict(s)
+            w.writerow({**d, "interruption_date": d["interruption_date"] or "", "ivo_id": d["ivo_id"] or "",
+                        "case_id": d["case_id"] or ""})
         response = HttpResponse(buf.getvalue(), content_type="text/csv; charset=utf-8")
     elif fmt == "xlsx":
         stated = StatedTotal.objects.filter(quarter=report.label)

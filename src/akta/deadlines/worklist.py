@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Max
 
 from akta.access.models import Role
-from akta.access.services import PROTECTED_LABEL, may_see_identity, unit_ids
+from akta.access.services import PROTECTED_LABEL, case_person_name, may_see_identity, unit_ids
 from akta.cases.models import Case, Event
 from akta.deadlines import engine
 from akta.deadlines.models import (
@@ -166,7 +166,7 @@ def person_labels(user, deadlines):
             labels[case.pk] = (PROTECTED_LABEL, True)
             continue
         ident = p.personnummer or (f"född {p.birth_date.isoformat()}" if p.birth_date else "")
-        labels[case.pk] = (", ".join(x for x in (p.name, ident) if x) or p.ext_id, False)
+        labels[case.pk] = (", ".join(x for x in (case_person_name(case), ident) if x) or p.ext_id, False)
     return labels
 
 

@@ -36,9 +36,12 @@ def parse_date(value, name="datum"):
     try:
         if not isinstance(value, str) or len(value) != 10:
             raise ValueError
-        return dt.date.fromisoformat(value)
+        d = dt.date.fromisoformat(value)
     except ValueError:
         raise ParameterError(f"{name}: ogiltigt datum {value!r} (ska vara ÅÅÅÅ-MM-DD)") from None
+    if not 1950 <= d.year <= 2200:  # the bounds of `_year`; later dates cannot be computed with
+        raise ParameterError(f"{name}: {value} ligger utanför åren 1950–2200")
+    return d
 
 
 def parse_datetime(value, name="as_reported"):

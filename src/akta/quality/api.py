@@ -8,6 +8,7 @@ deviation or lex Sarah case that concerns a person is logged.
 from functools import cache
 
 from django.db import transaction
+from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
@@ -17,9 +18,11 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from akta.access.models import Role, User
-from akta.access.services import visible_cases
-from akta.audit.services import log_read
+from akta.access.services import may_see_case
+from akta.api_parsers import StrictJSONParser
+from akta.audit.services import log_denied, log_read
 from akta.cases.models import Case
+from akta.params import BadParameter, parse_int
 from akta.quality import models as m
 from akta.quality import permissions as perm
 from akta.quality import services, workflow
@@ -51,6 +54,21 @@ class UserField(serializers.PrimaryKeyRelatedField):
         return User.objects.filter(is_active=True).exclude(role=Role.SYSTEMFORVALTARE)
 
 
+class ReportUnitField(serializers.PrimaryKeyRelatedField):
+    """The unit of a deviation or lex Sarah report: only the units the web form offers the user
+    (permissions.report_units), so the API refuses what the form refuses."""
+
+    default_error_messages = {
+        "does_not_exist": "Enhet: du kan bara rapportera i dina egna enheter ({pk_value} finns inte bland dem)",
+        "incorrect_type": "Enhet: ange enhetens id (ett heltal)",
+    }
+
+    def get_queryset(self):
+        from akta.access.models import Unit
+
+        return perm.report_units(self.context["request"].user, Unit.objects.all())
+
+
 class CaseField(serializers.SlugRelatedField):
     """A case by its id, only among the cases the user may see (kvalitetsutvecklare: all)."""
 
@@ -58,8 +76,12 @@ class CaseField(serializers.SlugRelatedField):
         super().__init__(slug_field="ext_id", **kwargs)
 
     def get_queryset(self):
-        user = self.context["request"].user
-        return Case.objects.all() if user.role == Role.KVALITETSUTVECKLARE else visible_cases(user)
+        return perm.case_link_queryset(self.context["request"].user)
+
+    def to_representation(self, value):
+        # The case id only for a case the user may open, as on the page (access.services).
+        user = self.context["request"].user if "request" in self.context else None
+        return super().to_representation(value) if user is not None and may_see_case(user, value) else None
 
 
 @extend_schema_field(serializers.ListField(child=serializers.CharField()))
@@ -83,6 +105,8 @@ def serializer_for(model, extra_read_only=(), fields="__all__"):
             overrides[f.name] = UserField(required=not f.null, allow_null=f.null)
         if f.is_relation and f.related_model is Case:
             overrides[f.name] = CaseField(required=False, allow_null=True)
+        if f.name == "unit" and model in (m.Deviation, m.LexSarah):
+            overrides[f.name] = ReportUnitField()
     meta = type("Meta", (), {"model": model, "fields": fields, "read_only_fields": sorted(
         n for n in read_only if n not in overrides)})
     attrs = {"Meta": meta, **overrides}
@@ -102,6 +126,7 @@ class RegisterViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
     """List, read, create and change (with `version`); never delete."""
 
     permission_classes = [QualityPermission]
+    parser_classes = [StrictJSONParser]
     model = None
     extra_read_only = ()
 
@@ -163,7 +188,7 @@ class RegisterViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
     def historik(self, request, pk=None):
         obj = self.get_object()
         return Response([{"at": h.at, "user": h.username, "action": h.action, "version": h.version,
-                          "change": h.change} for h in obj.history()])
+                          "change": perm.masked_change(request.user, h.change)} for h in obj.history()])
 
 
 class WorkflowMixin:
@@ -176,9 +201,13 @@ class WorkflowMixin:
         ser.is_valid(raise_exception=True)
         data = {k: v for k, v in request.data.items() if k not in ("to", "version")}
         if data.get("owner") not in (None, ""):
-            data["owner"] = UserField().get_queryset().filter(pk=data["owner"]).first()
+            try:
+                owner_pk = parse_int(data["owner"], "owner", "Ansvarig", minimum=1)
+            except BadParameter as e:
+                return Response({"owner": [e.message]}, status=status.HTTP_400_BAD_REQUEST)
+            data["owner"] = UserField().get_queryset().filter(pk=owner_pk).first()
             if data["owner"] is None:
-                return Response({"owner": "okänd användare"}, status=status.HTTP_400_BAD_REQUEST)
+                return Response({"owner": ["Ansvarig: okänd användare"]}, status=status.HTTP_400_BAD_REQUEST)
         try:
             with transaction.atomic():
                 obj = workflow.take_step(obj, ser.validated_data["to"], data, request.user, ser.validated_data["version"])
@@ -209,6 +238,18 @@ class ReportViewSet(WorkflowMixin, RegisterViewSet):
 
     def creation_defaults(self, user):
         return {"reporter": user}
+
+    def get_object(self):
+        try:
+            return super().get_object()
+        except Http404:
+            # The same 404 as for a missing id; the attempt is logged (with the person, if any).
+            pk = self.kwargs.get("pk")
+            other = self.model.objects.select_related("case__person").filter(pk=pk).first() \
+                if str(pk).isdigit() and len(str(pk)) < 12 else None
+            log_denied(self.request.user, self.model.ENTITY, other.number if other else pk,
+                       person=other.person if other else None, context="kvalitet api: finns inte bland dina rapporter")
+            raise
 
     def retrieve(self, request, *args, **kwargs):
         obj = self.get_object()

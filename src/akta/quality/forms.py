@@ -3,9 +3,9 @@ from django import forms
 from django.utils import timezone
 
 from akta.access.models import Role, Unit, User
-from akta.access.services import visible_cases
 from akta.cases.models import Case
 from akta.quality import models as m
+from akta.quality import permissions as perm
 
 MAX_UPLOAD = 20 * 1024 * 1024
 ALLOWED_UPLOADS = {
@@ -78,8 +78,8 @@ class ReportFormMixin:
         if self.instance.pk and self.instance.case_id:
             self.fields["case_ext_id"].initial = self.instance.case.ext_id
         own = Unit.objects.filter(members=user) if user is not None else Unit.objects.none()
-        if user is not None and user.role == Role.HANDLAGGARE and own.exists():
-            self.fields["unit"].queryset = own
+        if user is not None:
+            self.fields["unit"].queryset = perm.report_units(user, self.fields["unit"].queryset)
         if not self.instance.pk:
             self.fields["reported_on"].initial = timezone.localdate()
             if user is not None and own.count() == 1:
@@ -89,8 +89,7 @@ class ReportFormMixin:
         ext = self.cleaned_data.get("case_ext_id", "").strip()
         if not ext:
             return None
-        qs = Case.objects.all() if self.user.role == Role.KVALITETSUTVECKLARE else visible_cases(self.user)
-        case = qs.select_related("person").filter(ext_id=ext).first()
+        case = perm.case_link_queryset(self.user).select_related("person").filter(ext_id=ext).first()
         if case is None:
             raise forms.ValidationError("det finns inget sådant ärende som du har tillgång till")
         return case

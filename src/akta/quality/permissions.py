@@ -63,3 +63,37 @@ def may_handle_report(user, obj):
     if role == Role.ENHETSCHEF:
         return user.units.filter(pk=obj.unit_id).exists()
     return False
+
+
+def report_units(user, units):
+    """The units (of the queryset `units`) a user may file a deviation or lex Sarah report in:
+    a handläggare only their own units (when they have any), the managers any unit. The web form
+    offers exactly these and the API refuses others."""
+    if _role(user) == Role.HANDLAGGARE:
+        own = units.filter(members=user)
+        if own.exists():
+            return own
+    return units
+
+
+def case_link_queryset(user):
+    """Cases a report may be linked to: those the user may open (the case pages' policy)."""
+    from akta.access.services import visible_cases
+
+    return visible_cases(user)
+
+
+OTHER_UNIT_CASE = "ärende i en annan enhet"
+
+
+def masked_change(user, change):
+    """A history entry's {field: [before, after]} with the ids of cases the user may not open
+    replaced (the case field of deviations and lex Sarah), as on the detail page."""
+    if not isinstance(change, dict) or "case" not in change:
+        return change
+    pair = change["case"]
+    values = pair if isinstance(pair, list) else [pair]
+    ids = [v for v in values if isinstance(v, str) and v]
+    visible = set(case_link_queryset(user).filter(ext_id__in=ids).values_list("ext_id", flat=True)) if ids else set()
+    shown = [v if not (isinstance(v, str) and v) or v in visible else OTHER_UNIT_CASE for v in values]
+    return {**change, "case": shown if isinstance(pair, list) else shown[0]}

@@ -483,7 +483,7 @@ def internal_control_report(year, until=None):
 # --- The IVO notification --------------------------------------------------------------------
 
 
-def ivo_notification_document(ls):
+def ivo_notification_document(ls, show_case=True):
     """Anmälan till IVO enligt lex Sarah, generated from the register row."""
     from akta.access.services import PROTECTED_LABEL
 
@@ -508,6 +508,9 @@ def ivo_notification_document(ls):
     person = ls.person
     if person is None:
         doc.p("Missförhållandet rör inte en enskild person i ett ärende i Akta.")
+    elif not show_case:  # the same masking as the page: no case id outside the user's units
+        doc.p("Missförhållandet rör en enskild i ett ärende i en enhet som du inte har behörighet till. "
+              "Uppgifter om den enskilde lämnas av enheten enligt IVO:s anvisningar.")
     elif person.protected_identity:
         doc.p(f"{PROTECTED_LABEL}. Uppgifter om den enskilde lämnas separat enligt rutin för skyddade "
               "personuppgifter.")

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 
 from akta.audit.services import log_write
+from akta.params import BadParameter, version_param
 from akta.quality.models import Complaint, Deviation, LexSarah, QualityHistory
 
 
@@ -178,9 +179,13 @@ def update(obj, user, expected_version, fields, action="ändrad", m2m=None):
     """
     model = type(obj)
     m2m = m2m or {}
+    try:
+        expected_version = version_param(expected_version)
+    except BadParameter as e:
+        raise QualityError({"version": e.message}) from None
     with transaction.atomic():
         current = model.objects.select_for_update().get(pk=obj.pk)
-        if expected_version is None or int(expected_version) != current.version:
+        if expected_version != current.version:
             raise Conflict()
         before = snapshot(current)
         m2m_before = {k: sorted(str(v) for v in getattr(current, k).all()) for k in m2m}

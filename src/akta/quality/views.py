@@ -23,9 +23,10 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.views.decorators.http import require_POST
 
-from akta.access.services import PROTECTED_LABEL, may_see_identity
-from akta.audit.services import log_read
+from akta.access.services import may_see_case, may_see_identity
+from akta.audit.services import log_denied, log_read
 from akta.cases.derived.events import effective_events
+from akta.params import BadParameter, check_year, date_param, int_param, version_param, year_param
 from akta.quality import forms as f
 from akta.quality import models as m
 from akta.quality import permissions as perm
@@ -36,13 +37,14 @@ from akta.quality.models import ivo_notification_rule_text, lex_sarah_references
 PAGE_SIZE = 50
 
 
-def person_label(user, person):
-    if person is None:
-        return ""
-    if not may_see_identity(user, person):
-        return PROTECTED_LABEL
-    ident = person.personnummer or f"född {person.birth_date.isoformat()}"
-    return f"{person.name}, {ident}" if person.name else ident
+def person_label(user, person, case=None):
+    """The same label as the case pages (akta.cases.templatetags.akta_ui.person_label_for)."""
+    from akta.cases.templatetags.akta_ui import person_label_for
+
+    return person_label_for(user, person, case)
+
+
+OTHER_UNIT_LABEL = "ett ärende i en enhet som du inte har behörighet till"
 
 
 def display(obj, name):
@@ -63,12 +65,13 @@ def display(obj, name):
     return value
 
 
-def history_rows(obj):
+def history_rows(obj, user=None):
     rows = []
     model = type(obj)
     for h in obj.history():
         changes = []
-        for key, pair in (h.change or {}).items():
+        change = perm.masked_change(user, h.change or {}) if user is not None else (h.change or {})
+        for key, pair in change.items():
             try:
                 fld = model._meta.get_field(key)
                 label = capfirst(fld.verbose_name)
@@ -331,16 +334,18 @@ def register_list(request, slug):
         value = request.GET.get(name, "")
         if fld.is_relation:
             options = [(str(u.pk), str(u)) for u in fld.related_model.objects.all()]
+            int_param(request.GET, name, capfirst(fld.verbose_name), minimum=1)
         else:
             options = [(str(k), str(v)) for k, v in fld.choices]
         if value:
             qs = qs.filter(**{f"{name}_id" if fld.is_relation else name: value})
         active_filters.append({"name": name, "label": capfirst(fld.verbose_name), "options": options,
                                "value": value})
-    year = request.GET.get("ar", "")
+    year = year_param(request.GET, "ar")
     date_field = next((n for n in ("reported_on", "received_on", "identified_on") if hasattr(r.model, n)), None)
-    if year.isdigit() and date_field:
-        qs = qs.filter(**{f"{date_field}__year": int(year)})
+    if year and date_field:
+        qs = qs.filter(**{f"{date_field}__year": year})
+    year = str(year or "")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("sida"))
     rows = [{"obj": o, "cells": [_cell(o, a) for _l, a in r.columns]} for o in page.object_list]
     params = request.GET.copy()
@@ -386,7 +391,16 @@ def register_create(request, slug):
 
 
 def _get_visible(r, user, pk):
-    return get_object_or_404(r.queryset(user), pk=pk)
+    """The row, or the same 404 whether it is missing or not the user's; a deviation or lex Sarah
+    case outside the user's reach is logged as a denied attempt (with its person, if any)."""
+    obj = r.queryset(user).filter(pk=pk).first()
+    if obj is None:
+        if r.model in (m.Deviation, m.LexSarah):
+            other = r.model.objects.select_related("case__person").filter(pk=pk).first()
+            log_denied(user, r.model.ENTITY, other.number if other else pk,
+                       person=other.person if other else None, context="kvalitet: finns inte bland dina rapporter")
+        raise Http404
+    return obj
 
 
 @login_required
@@ -397,6 +411,7 @@ def register_detail(request, slug, pk):
         raise PermissionDenied
     obj = _get_visible(r, user, pk)
     person = getattr(obj, "person", None) if isinstance(obj, (m.Deviation, m.LexSarah)) else None
+    case_visible = person is not None and may_see_case(user, obj.case)
     if person is not None:
         log_read(user, obj.ENTITY, obj.number, person=person, context="kvalitet")
     steps = []
@@ -405,10 +420,13 @@ def register_detail(request, slug, pk):
     ctx = {
         "r": r, "obj": obj, "fields": [(capfirst(obj._meta.get_field(n).verbose_name), display(obj, n))
                                        for n in r.detail_fields],
-        "person": person_label(user, person) if person is not None else None,
-        "case": getattr(obj, "case", None) if person is not None else None,
+        # Name, personnummer and case id only when the user may open the case (the case pages'
+        # own policy function); otherwise only that the report concerns a case elsewhere.
+        "person": (person_label(user, person, obj.case) if case_visible else OTHER_UNIT_LABEL)
+        if person is not None else None,
+        "case": obj.case if person is not None and case_visible else None,
         "steps": steps, "may_edit": r.may_edit(user, obj), "may_manage": perm.may_manage(user),
-        "history": history_rows(obj) if perm.may_manage(user) or r.may_edit(user, obj) else [],
+        "history": history_rows(obj, user) if perm.may_manage(user) or r.may_edit(user, obj) else [],
         "actions": obj.actions.all() if hasattr(obj, "actions") else None,
         "action_link": ACTION_LINKS.get(slug),
     }
@@ -456,6 +474,8 @@ def register_edit(request, slug, pk):
     obj = _get_visible(r, user, pk) if r.may_list(user) else None
     if obj is None or not r.may_edit(user, obj):
         raise PermissionDenied
+    if request.method == "POST":
+        version_param(request.POST.get("version"))  # a malformed version is a 400 naming the field
     form = r.edit_form(request.POST or None, instance=obj, **r.form_kwargs(user))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -488,19 +508,22 @@ def take_step(request, slug, pk, to):
     obj = _get_visible(r, user, pk)
     if not r.may_step(user, obj):
         raise PermissionDenied
+    version_param(request.POST.get("version"))  # a malformed version is a 400 naming the field
     # The step's fields come prefixed by the step (one form per possible step on the page);
     # workflow.take_step validates them and refuses a step that may not follow.
     prefix = f"steg-{to}-"
     data = {k[len(prefix):]: v for k, v in request.POST.items() if k.startswith(prefix)}
-    if data.get("owner"):
-        data["owner"] = f.people().filter(pk=data["owner"]).first()
     try:
+        if data.get("owner"):
+            data["owner"] = f.people().filter(pk=int_param(data, "owner", "Ansvarig", minimum=1)).first()
         workflow.take_step(obj, to, data, user, request.POST.get("version"))
     except services.Conflict as e:
         messages.error(request, e.message)
     except services.QualityError as e:
         for msg in e.errors.values():
             messages.error(request, msg)
+    except BadParameter as e:
+        messages.error(request, e.message)
     else:
         messages.success(request, "Steget har registrerats.")
     return redirect("quality:detail", slug=slug, pk=pk)
@@ -553,7 +576,7 @@ def review_worklist(request):
     if not perm.may_manage(request.user):
         raise PermissionDenied
     today = timezone.localdate()
-    horizon = today + dt.timedelta(days=int(request.GET.get("dagar", 90) or 90))
+    horizon = today + dt.timedelta(days=int_param(request.GET, "dagar", "Dagar", minimum=0, maximum=3650, default=90))
     docs = (m.Document.objects.filter(status=m.DocumentStatus.GALLANDE)
             .filter(Q(next_review__lte=horizon) | Q(next_review__isnull=True))
             .select_related("owner").order_by("next_review", "title"))
@@ -580,8 +603,7 @@ def deviation_statistics(request):
 
 
 def _year(request):
-    value = request.GET.get("ar") or ""
-    return int(value) if value.isdigit() and 1990 < int(value) < 2200 else timezone.localdate().year
+    return year_param(request.GET, "ar", default=timezone.localdate().year)
 
 
 @login_required
@@ -611,7 +633,7 @@ def ivo_notification(request, pk, fmt):
 
     if ls.person is not None:
         log_read(request.user, ls.ENTITY, ls.number, person=ls.person, context="anmälan till IVO")
-    doc = ivo_notification_document(ls)
+    doc = ivo_notification_document(ls, show_case=ls.case_id is not None and may_see_case(request.user, ls.case))
     return _document_response(doc, fmt, f"anmalan-ivo-{ls.number}")
 
 
@@ -692,7 +714,7 @@ def round_detail(request, pk):
     n_items = rnd.plan.items.filter(active=True).count()
     groups = []
     for value, label in m.AreaGroup.choices:
-        rows = [{"s": s, "person": person_label(request.user, s.case.person), "done": s.n_answers >= n_items,
+        rows = [{"s": s, "person": person_label(request.user, s.case.person, s.case), "done": s.n_answers >= n_items,
                  "may_open": _may_open_sampled(request.user, s)} for s in sampled if s.group == value]
         groups.append({"label": label, "rows": rows, "frame": rnd.population.get(value, 0)})
     return render(request, "quality/round_detail.html", {
@@ -739,7 +761,7 @@ def sampled_file(request, pk, sid):
         e.quality_details = _event_details(e)
     answers = {a.item_id: a for a in sampled.answers.all()}
     return render(request, "quality/sampled_file.html", {
-        "rnd": rnd, "sampled": sampled, "case": case, "person": person_label(request.user, case.person),
+        "rnd": rnd, "sampled": sampled, "case": case, "person": person_label(request.user, case.person, case),
         "masked": not may_see_identity(request.user, case.person), "events": events,
         "items": [{"item": i, "answer": answers.get(i.pk)} for i in items], "answer_choices": m.Answer.choices,
         "group_label": dict(m.AreaGroup.choices)[sampled.group],
@@ -778,6 +800,7 @@ def add_finding(request, pk):
 @require_POST
 def close_round(request, pk):
     rnd = _round_for(request.user, pk)
+    version_param(request.POST.get("version"))  # a malformed version is a 400 naming the field
     form = f.RoundCloseForm(request.POST, instance=m.SelfInspectionRound.objects.get(pk=rnd.pk))
     if form.is_valid():
         data = dict(form.cleaned_data)
@@ -855,6 +878,7 @@ def reports(request):
 
 @login_required
 def edit_section(request, year, key):
+    check_year(year)
     if not perm.may_manage(request.user):
         raise PermissionDenied
     from akta.quality.reports import SECTIONS
@@ -884,6 +908,7 @@ def edit_section(request, year, key):
 
 @login_required
 def annual_report(request, year, fmt):
+    check_year(year)
     if not perm.may_read_reports(request.user):
         raise PermissionDenied
     from akta.quality.reports import annual_report as build
@@ -893,6 +918,7 @@ def annual_report(request, year, fmt):
 
 @login_required
 def quarterly_report(request, year, quarter, fmt):
+    check_year(year)
     if not perm.may_read_reports(request.user) or quarter not in (1, 2, 3, 4):
         raise PermissionDenied if quarter in (1, 2, 3, 4) else Http404
     from akta.quality.reports import quarterly_report as build
@@ -902,13 +928,10 @@ def quarterly_report(request, year, quarter, fmt):
 
 @login_required
 def internal_control_report(request, year, fmt):
+    check_year(year)
     if not perm.may_read_reports(request.user):
         raise PermissionDenied
     from akta.quality.reports import internal_control_report as build
 
-    until = request.GET.get("till")
-    try:
-        until = dt.date.fromisoformat(until) if until else None
-    except ValueError:
-        until = None
+    until = date_param(request.GET, "till", "Till och med")
     return _document_response(build(year, until=until), fmt, f"internkontroll-{year}")

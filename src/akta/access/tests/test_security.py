@@ -168,7 +168,8 @@ TEMPLATES = Path(__file__).resolve().parents[2]
 # style attributes and <style> blocks, javascript: URLs and htmx's evaluated attributes.
 INLINE = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>|\son[a-z]+\s*=|\sstyle\s*=|<style\b|javascript:|hx-on|hx-vars|js:", re.I)
 # Rendered only into PDF (WeasyPrint), never served to a browser.
-PRINT_ONLY = {"quality/document.html", "followup/pack_print.html", "deadlines/evb_print.html"}
+PRINT_ONLY = {"quality/document.html", "followup/pack_print.html", "deadlines/evb_print.html",
+              "followup/internal_control_print.html"}
 
 
 def test_no_template_has_inline_script_handler_or_style():

@@ -14,7 +14,7 @@ from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_fiel
 from rest_framework import serializers
 
 from akta.access.models import Area, Unit
-from akta.access.services import PROTECTED_LABEL, may_see_identity
+from akta.access.services import PROTECTED_LABEL, case_person_name, may_see_identity
 from akta.cases.models import Case, Event, EventType, Person, Sex
 from akta.cases.schema import AKTUALISERING_KINDS, FIELDS, LEGAL_BASIS_EXAMPLES
 
@@ -51,13 +51,17 @@ class PersonSerializer(serializers.Serializer):
     def to_representation(self, person):
         user = self.context.get("user")
         if may_see_identity(user, person):
+            # The name as registered in the case shown (context["case"]), or as the user knows
+            # the person (access.services.person_name_for): never a name only other units gave.
+            case = self.context.get("person_case")
+            name = case_person_name(case) if case is not None else self.context.get("person_name", person.name)
             return {
                 "id": person.ext_id,
                 "personnummer": person.personnummer,
                 "birth_date": person.birth_date.isoformat() if person.birth_date else None,
                 "sex": person.sex,
                 "protected_identity": person.protected_identity,
-                "name": person.name,
+                "name": name,
             }
         return {
             "id": person.ext_id,
@@ -96,7 +100,7 @@ class CaseSerializer(serializers.Serializer):
     def to_representation(self, case):
         return {
             "id": case.ext_id,
-            "person": PersonSerializer(case.person, context=self.context).data,
+            "person": PersonSerializer(case.person, context={**self.context, "person_case": case}).data,
             "area": case.area,
             "case_type": case.case_type,
             "opened": case.opened.isoformat(),

@@ -4,7 +4,10 @@
   user's units is a 404 (its existence is not revealed), and so is a person without a visible case.
 - A protected person is masked (see serializers.PersonSerializer) in details and lists, and
   filters never match on a masked person's hidden attributes.
-- Every retrieve of a case, its timeline or a person is logged as a read (`log_read`).
+- Every retrieve of a case, its timeline or a person is logged as a read (`log_read`), a list
+  or filter search with every person it returns (`log_reads`), and an id outside the user's
+  units as a denied attempt (`log_denied`), behind the same 404 as a missing id.
+- The body is parsed by `akta.api_parsers.StrictJSONParser` (no lone surrogates, no deep nesting).
 - Writes go through `akta.cases.services` (the same validation, optimistic locking and write log
   as the web forms).
 """
@@ -21,15 +24,14 @@ from drf_spectacular.utils import (
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ParseError, ValidationError
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 from akta.access.models import Area, Unit
-from akta.access.services import visible_cases
-from akta.audit.services import log_read
+from akta.access.services import person_name_for, visible_cases
+from akta.audit.services import log_denied, log_read, log_reads
 from akta.cases import services
 from akta.cases.models import Case, Event, EventType, Person
 from akta.cases.derived.events import effective_events
@@ -38,6 +40,7 @@ from akta.cases.derived.status import filter_closed, mark_closed
 
 from .fields import StrictChoiceField, labelled_errors
 from akta.api_pagination import StrictLimitOffsetPagination
+from akta.api_parsers import StrictJSONParser
 from .permissions import MayWriteCases
 from .serializers import (
     EVENT_REQUEST_SERIALIZERS,
@@ -78,7 +81,7 @@ def field_errors(errors):
 
 class ApiView(viewsets.GenericViewSet):
     permission_classes = [IsAuthenticated, MayWriteCases]
-    parser_classes = [JSONParser]
+    parser_classes = [StrictJSONParser]
     renderer_classes = [JSONRenderer]
     lookup_field = "ext_id"
     lookup_url_kwarg = "id"
@@ -87,12 +90,25 @@ class ApiView(viewsets.GenericViewSet):
     def get_exception_handler(self):
         return api_exception_handler
 
+    denied_type = "case"
+
     def get_object(self):
         ext_id = self.kwargs[self.lookup_url_kwarg]
         # An id that cannot exist is not sent to the database (PostgreSQL refuses NUL).
         if "\x00" in ext_id or len(ext_id) > EXT_ID_MAX:
+            log_denied(self.request.user, self.denied_type, ext_id, context="api: ogiltigt id")
             raise Http404
-        return super().get_object()
+        try:
+            return super().get_object()
+        except Http404:
+            # The same 404 as for a missing id; the attempt is logged (with the person if the id exists).
+            log_denied(self.request.user, self.denied_type, ext_id, person=self.denied_person(ext_id),
+                       context="api: finns inte i dina enheter")
+            raise
+
+    def denied_person(self, ext_id):
+        case = Case.objects.select_related("person").filter(ext_id=ext_id).first()
+        return case.person if case else None
 
 
 # --- cases ---------------------------------------------------------------------------------
@@ -178,6 +194,9 @@ class CaseViewSet(ApiView):
         page = self.paginate_queryset(qs)
         for c in mark_closed(page):
             c.api_is_open = not c.closed
+        # Every person returned is a read (a list, or a search when filtered).
+        what = f"sökning ({', '.join(sorted(f))})" if f else "lista"
+        log_reads(request.user, "case", "api-lista", [c.person for c in page], context=f"api: ärenden, {what}")
         return self.get_paginated_response(CaseSerializer(page, many=True, context=self.get_serializer_context()).data)
 
     def _detail(self, case, events, code=status.HTTP_200_OK):
@@ -200,6 +219,7 @@ class CaseViewSet(ApiView):
         user = request.user
         try:
             with transaction.atomic():
+                person_name = None
                 if d.get("person_id"):
                     person = Person.objects.filter(
                         ext_id=d["person_id"], id__in=visible_cases(user).values("person_id")
@@ -207,14 +227,17 @@ class CaseViewSet(ApiView):
                     if person is None:
                         raise services.ValidationFailed({"person_id": "Person: det finns ingen sådan person i dina ärenden"})
                 else:
-                    person, _ = services.find_or_create_person(
+                    # Matched inside this transaction; a person known only in other units is
+                    # answered like a new one (services.find_or_create_person).
+                    match = services.find_or_create_person(
                         user, personnummer=d.get("personnummer"), birth_date=d.get("birth_date"), sex=d.get("sex"),
                         name=d.get("name", ""), protected_identity=d.get("protected_identity", False),
                     )
+                    person, person_name = match.person, match.name
                 case = services.open_case_with_aktualisering(
                     user, person, area=d["area"], unit=Unit.objects.filter(code=d["unit"]).first(),
                     date_received=d["date"].isoformat(), kind=d["kind"], reporter=d.get("reporter", ""),
-                    case_type=d.get("case_type", ""),
+                    case_type=d.get("case_type", ""), person_name=person_name,
                 )
         except services.ValidationFailed as e:
             return Response(field_errors(e.errors), status=status.HTTP_400_BAD_REQUEST)
@@ -282,6 +305,10 @@ class CaseViewSet(ApiView):
 )
 class PersonViewSet(ApiView):
     serializer_class = PersonDetailSerializer
+    denied_type = "person"
+
+    def denied_person(self, ext_id):
+        return Person.objects.filter(ext_id=ext_id).first()
 
     def get_queryset(self):
         return Person.objects.filter(id__in=visible_cases(self.request.user).values("person_id"))
@@ -290,5 +317,6 @@ class PersonViewSet(ApiView):
         person = self.get_object()
         case_ids = visible_cases(request.user).filter(person=person).order_by("opened", "id").values_list("ext_id", flat=True)
         log_read(request.user, "person", person.ext_id, person=person, context="api")
-        context = {**self.get_serializer_context(), "user": request.user, "case_ids": list(case_ids)}
+        context = {**self.get_serializer_context(), "user": request.user, "case_ids": list(case_ids),
+                   "person_name": person_name_for(request.user, person)}
         return Response(PersonDetailSerializer(person, context=context).data)

@@ -372,7 +372,11 @@ def test_refused_reads_are_not_logged_as_reads(bou):
     start = AuditEntry.objects.count()
     bou.get("/api/cases/C2/")
     bou.get("/api/persons/P2/")
-    assert AuditEntry.objects.count() == start
+    assert not AuditEntry.objects.filter(seq__gt=start, action=AuditEntry.READ).exists()
+    # …but as denied attempts (issue 10 item 7), with the person the id belongs to.
+    p2 = Person.objects.get(ext_id="P2")
+    assert list(AuditEntry.objects.filter(seq__gt=start).values_list("action", "object_id", "person_id")) == [
+        (AuditEntry.DENIED, "C2", p2.pk), (AuditEntry.DENIED, "P2", p2.pk)]
 
 
 # --- schema -------------------------------------------------------------------------------------

@@ -59,7 +59,9 @@ def test_reading_a_report_about_a_person_is_logged(api, bou_user, ku, unit):
                           reported_on=dt.date(2024, 4, 1), unit=unit, description="x", reporter=bou_user,
                           case=Case.objects.get(ext_id="C1"))
     r = api(ku).get(f"{API}/avvikelser/{dev.pk}/")
-    assert r.status_code == 200 and r.json()["case"] == "C1"
+    # The kvalitetsutvecklare has no case units: the report is read, the case id is not shown
+    # (the case pages give that user a 404 on C1; issue 10 item 3).
+    assert r.status_code == 200 and r.json()["case"] is None
     entry = AuditEntry.objects.filter(action=AuditEntry.READ).order_by("-seq").first()
     assert (entry.username, entry.object_id, entry.context) == ("david", dev.number, "kvalitet api")
 
