@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "akta.deadlines",
     "akta.followup",
     "akta.quality",
+    "akta.logcheck",
     "akta.demo",
 ]
 

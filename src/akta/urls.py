@@ -15,7 +15,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/kvalitet/", include(quality_router.urls)),
     path("api/", include("akta.cases.api.urls")),
-    path("logg/", include("akta.audit.urls")),
+    path("logg/", include("akta.logcheck.urls")),
     path("bevakningar/", include("akta.deadlines.urls")),
     path("uppfoljning/", include("akta.followup.urls")),
     path("kvalitet/", include("akta.quality.urls")),

@@ -10,12 +10,10 @@ def unit_ids(user):
     return list(user.units.values_list("id", flat=True))
 
 
-def visible_cases(user, queryset=None):
-    """Cases the user may open: those of the user's own units (need-to-know)."""
-    from akta.cases.models import Case
-
-    qs = Case.objects.all() if queryset is None else queryset
-    return qs.filter(unit_id__in=unit_ids(user))
+def visible_cases(user, cases):
+    """The cases of ``cases`` (a queryset of cases) the user may open: those of the user's own
+    units (need-to-know)."""
+    return cases.filter(unit_id__in=unit_ids(user))
 
 
 def may_see_case(user, case):
@@ -46,7 +44,7 @@ def person_name_for(user, person):
     """A person's name for a page or answer that shows the person without a case: the stored
     name if the user sees a case of the person that was registered with it, otherwise the name
     given in a visible case opened without being told about the person."""
-    cases = list(visible_cases(user).filter(person=person).only("extra").order_by("opened", "pk"))
+    cases = list(visible_cases(user, person.cases.all()).only("extra").order_by("opened", "pk"))
     if not cases or any(CASE_NAME_KEY not in (c.extra or {}) for c in cases):
         return person.name
     return next((c.extra[CASE_NAME_KEY] for c in cases if c.extra.get(CASE_NAME_KEY)), "")
@@ -57,6 +55,23 @@ def may_see_identity(user, person):
     if not person.protected_identity:
         return True
     return bool(user and user.is_authenticated and user.may_view_protected)
+
+
+def person_label(user, person, case=None):
+    """The one label of a person on every page, list and document: name and personnummer (or
+    birth date), or "Skyddad identitet" without the explicit right.
+
+    With `case`, the name is the one registered in that case (access.services.case_person_name).
+    """
+    if person is None:
+        return ""
+    if not may_see_identity(user, person):
+        return PROTECTED_LABEL
+    name = case_person_name(case) if case is not None else person.name
+    ident = person.personnummer or (f"född {person.birth_date.isoformat()}" if person.birth_date else "")
+    if name and ident:
+        return f"{name}, {ident}"
+    return name or ident or person.ext_id
 
 
 def may_report_to_ivo(user):

@@ -12,7 +12,7 @@ from django.db.models import F as DbF
 from django.utils import timezone
 
 from akta.access.models import Area, Unit
-from akta.access.services import CASE_NAME_KEY, may_write_case
+from akta.access.services import CASE_NAME_KEY, may_write_case, visible_cases
 from akta.audit.services import log_write
 from akta.cases.models import Case, Event, EventType, Person, Sex
 from akta.cases.schema import FIELDS, check_personnummer, parse_date, validate_field
@@ -196,9 +196,7 @@ def find_or_create_person(user, *, personnummer=None, birth_date=None, sex=None,
             _lock_personnummer(key)
             existing = Person.objects.filter(pnr_key=key).order_by("pk").first()
             if existing:
-                from akta.access.services import visible_cases
-
-                visible = list(visible_cases(user).filter(person=existing).only("extra").order_by("opened", "pk"))
+                visible = list(visible_cases(user, Case.objects.all()).filter(person=existing).only("extra").order_by("opened", "pk"))
                 # The stored name may be shown only to a user who already sees a case that shows it;
                 # a user whose cases of the person all keep their own name gets that name again.
                 sees_stored = any(CASE_NAME_KEY not in (c.extra or {}) for c in visible)

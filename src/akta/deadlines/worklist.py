@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Max
 
 from akta.access.models import Role
-from akta.access.services import PROTECTED_LABEL, case_person_name, may_see_identity, unit_ids
+from akta.access.services import may_see_identity, person_label, unit_ids
 from akta.cases.models import Case, Event
 from akta.deadlines import engine
 from akta.deadlines.models import (
@@ -161,12 +161,7 @@ def person_labels(user, deadlines):
     for case in Case.objects.filter(pk__in=pks).select_related("person"):
         if case.unit_id not in visible:
             continue
-        p = case.person
-        if not may_see_identity(user, p):
-            labels[case.pk] = (PROTECTED_LABEL, True)
-            continue
-        ident = p.personnummer or (f"född {p.birth_date.isoformat()}" if p.birth_date else "")
-        labels[case.pk] = (", ".join(x for x in (case_person_name(case), ident) if x) or p.ext_id, False)
+        labels[case.pk] = (person_label(user, case.person, case), not may_see_identity(user, case.person))
     return labels
 
 

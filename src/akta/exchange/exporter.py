@@ -34,7 +34,7 @@ def export_exchange(out_dir, user=None):
     out.mkdir(parents=True, exist_ok=True)
     batch = ImportBatch.objects.order_by("-imported_at").first()
     municipality = {"code": batch.municipality_code, "name": batch.municipality_name} if batch else {"code": "0000", "name": "Okänd"}
-    cases_qs = Case.objects.all() if user is None else visible_cases(user)
+    cases_qs = Case.objects.all() if user is None else visible_cases(user, Case.objects.all())
     may_see_protected = user is None or user.may_view_protected
     units = [{"code": u.code, "name": u.name, "area": u.area} for u in Unit.objects.order_by("code")]
     manifest = {"format": FORMAT, "municipality": municipality, "exported_at": timezone.now().isoformat(timespec="seconds"),

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from akta.access.services import PROTECTED_LABEL, case_person_name, may_see_identity, visible_cases
+from akta.access.services import may_see_identity, person_label, visible_cases
 from akta.audit.services import log_read
 from akta.cases.models import Case
 from akta.followup.engine import TOTAL, ParameterError, run_sql
@@ -103,9 +103,8 @@ def drilldown(user, indicator_id, params, key, column, log=True) -> Drilldown:
     cell = ", ".join(f"{k}={v}" for k, v in key.items())
     for cid in shown_ids:
         case = objs[cid]
-        ok = may_see_identity(user, case.person)
-        ident = (case_person_name(case) or case.person.personnummer or case.person.ext_id) if ok else PROTECTED_LABEL
-        dd.shown.append(ShownCase(case, per_case[cid], ident, not ok))
+        dd.shown.append(ShownCase(case, per_case[cid], person_label(user, case.person, case),
+                                  not may_see_identity(user, case.person)))
         if log:
             log_read(user, "case", case.ext_id, person=case.person,
                      context=f"uppföljning: {ind.id} ({cell}; {column})")

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.views.decorators.http import require_POST
 
-from akta.access.services import may_see_case, may_see_identity
+from akta.access.services import may_see_case, may_see_identity, person_label
 from akta.audit.services import log_denied, log_read
 from akta.cases.derived.events import effective_events
 from akta.params import BadParameter, check_year, date_param, int_param, version_param, year_param
@@ -35,13 +35,6 @@ from akta.quality.documents import render_document
 from akta.quality.models import ivo_notification_rule_text, lex_sarah_references
 
 PAGE_SIZE = 50
-
-
-def person_label(user, person, case=None):
-    """The same label as the case pages (akta.cases.templatetags.akta_ui.person_label_for)."""
-    from akta.cases.templatetags.akta_ui import person_label_for
-
-    return person_label_for(user, person, case)
 
 
 OTHER_UNIT_LABEL = "ett ärende i en enhet som du inte har behörighet till"

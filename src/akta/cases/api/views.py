@@ -168,7 +168,7 @@ class CaseViewSet(ApiView):
     serializer_class = CaseSerializer
 
     def get_queryset(self):
-        return visible_cases(self.request.user).select_related("person", "unit").order_by("-opened", "-id")
+        return visible_cases(self.request.user, Case.objects.all()).select_related("person", "unit").order_by("-opened", "-id")
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "user": self.request.user}
@@ -222,7 +222,7 @@ class CaseViewSet(ApiView):
                 person_name = None
                 if d.get("person_id"):
                     person = Person.objects.filter(
-                        ext_id=d["person_id"], id__in=visible_cases(user).values("person_id")
+                        ext_id=d["person_id"], id__in=visible_cases(user, Case.objects.all()).values("person_id")
                     ).first()
                     if person is None:
                         raise services.ValidationFailed({"person_id": "Person: det finns ingen sådan person i dina ärenden"})
@@ -311,11 +311,11 @@ class PersonViewSet(ApiView):
         return Person.objects.filter(ext_id=ext_id).first()
 
     def get_queryset(self):
-        return Person.objects.filter(id__in=visible_cases(self.request.user).values("person_id"))
+        return Person.objects.filter(id__in=visible_cases(self.request.user, Case.objects.all()).values("person_id"))
 
     def retrieve(self, request, id=None):
         person = self.get_object()
-        case_ids = visible_cases(request.user).filter(person=person).order_by("opened", "id").values_list("ext_id", flat=True)
+        case_ids = visible_cases(request.user, Case.objects.all()).filter(person=person).order_by("opened", "id").values_list("ext_id", flat=True)
         log_read(request.user, "person", person.ext_id, person=person, context="api")
         context = {**self.get_serializer_context(), "user": request.user, "case_ids": list(case_ids),
                    "person_name": person_name_for(request.user, person)}

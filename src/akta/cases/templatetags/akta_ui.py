@@ -3,7 +3,7 @@ from django import template
 from django.utils import timezone
 
 from akta import municipality
-from akta.access.services import PROTECTED_LABEL, case_person_name, may_see_identity
+from akta.access import services as access
 
 register = template.Library()
 
@@ -14,25 +14,9 @@ def municipality_name():
     return municipality.name("Akta")
 
 
-def person_label_for(user, person, case=None):
-    """Name and personnummer (or birth date), or "Skyddad identitet" without the explicit right.
-
-    With `case`, the name is the one registered in that case (access.services.case_person_name).
-    """
-    if person is None:
-        return ""
-    if not may_see_identity(user, person):
-        return PROTECTED_LABEL
-    name = case_person_name(case) if case is not None else person.name
-    ident = person.personnummer or (f"född {person.birth_date.isoformat()}" if person.birth_date else "")
-    if name and ident:
-        return f"{name}, {ident}"
-    return name or ident or person.ext_id
-
-
 @register.simple_tag(takes_context=True)
 def person_label(context, person, case=None):
-    return person_label_for(context.get("user"), person, case)
+    return access.person_label(context.get("user"), person, case)
 
 
 @register.filter

@@ -14,10 +14,9 @@ from django.db.models import Q
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from akta.access.services import PROTECTED_LABEL
+from akta.access.services import PROTECTED_LABEL, person_label
 from akta.audit import services
 from akta.cases.models import Person
-from akta.cases.templatetags.akta_ui import person_label_for
 
 PAGE_SIZE = 100
 QUESTIONS = {
@@ -69,7 +68,7 @@ def _rows(user, entries):
         elif e.person_protected and not user.may_view_protected:
             label = PROTECTED_LABEL
         else:
-            label = person_label_for(user, person) if person else f"(person {e.person_id} finns inte längre)"
+            label = person_label(user, person) if person else f"(person {e.person_id} finns inte längre)"
         rows.append({"entry": e, "person": label})
     return rows
 
@@ -101,7 +100,7 @@ def log_view(request):
         elif len(found) > 1:
             context["notice"] = "Flera personer matchar. Ange personnumret med tolv siffror eller personens id."
         else:
-            context["subject"] = person_label_for(user, found[0])
+            context["subject"] = person_label(user, found[0])
             qs = services.entries(person=found[0])
     elif question == "anvandare" and user_form.is_valid():
         context["subject"] = user_form.cleaned_data["anvandare"]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from akta.audit import views
+from akta.logcheck import views
 
 app_name = "audit"
 urlpatterns = [
