@@ -55,7 +55,12 @@ class Case(models.Model):
     class Meta:
         verbose_name = "ärende"
         verbose_name_plural = "ärenden"
-        indexes = [models.Index(fields=["unit", "area"]), models.Index(fields=["area", "opened"])]
+        indexes = [
+            models.Index(fields=["unit", "area"]),
+            models.Index(fields=["area", "opened"]),
+            # The case list, newest first, a page at a time (akta.cases.listing).
+            models.Index(fields=["opened", "id"], name="cases_case_opened_id"),
+        ]
 
     def __str__(self):
         return self.ext_id

@@ -15,7 +15,6 @@ import re
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
@@ -48,9 +47,9 @@ from akta.cases.services import (
 )
 from akta.cases.derived.events import effective_events, latest_corrections
 from akta.cases.derived.state import case_state
+from akta.cases import listing
 from akta.cases.derived.status import filter_closed, mark_closed
 
-PAGE_SIZE = 50
 
 
 def search_cases(qs, user, query):
@@ -88,7 +87,7 @@ def case_list(request):
         qs = filter_closed(qs, data["status"] == "avslutat")
     query = data.get("q", "").strip()
     qs = search_cases(qs, request.user, query)
-    page = Paginator(qs.order_by("-opened", "-pk"), PAGE_SIZE).get_page(request.GET.get("sida"))
+    page = listing.page(qs, after=listing.parse_key(request.GET, "efter"), before=listing.parse_key(request.GET, "fore"))
     page.object_list = mark_closed(page.object_list)
     if query:
         # A search is a read of every person it shows (and leaves a trace when it finds none).
@@ -102,7 +101,8 @@ def case_list(request):
     htmx = (request.headers.get("HX-Request") == "true" and not request.headers.get("HX-Boosted")
             and not request.headers.get("HX-History-Restore-Request"))
     params = request.GET.copy()
-    params.pop("sida", None)
+    params.pop("efter", None)
+    params.pop("fore", None)
     context = {
         "form": form,
         "page": page,

@@ -101,9 +101,22 @@ def test_list_paginates_by_50(as_user, chief):
     ])
     client = as_user(chief)
     first = client.get(reverse("cases:list"))
-    assert len(case_ids(first)) == 50 and "sida 1 av 2" in text(first)
-    second = client.get(reverse("cases:list"), {"sida": 2})
-    assert len(case_ids(second)) == 15
+    assert len(case_ids(first)) == 50 and "65 ärenden" in text(first)
+    after = re.search(r'efter=([0-9-]+\.[0-9]+)"', text(first)).group(1)
+    second = client.get(reverse("cases:list"), {"efter": after})
+    assert len(case_ids(second)) == 15 and not set(case_ids(first)) & set(case_ids(second))
+    before = re.search(r'fore=([0-9-]+\.[0-9]+)"', text(second)).group(1)
+    assert case_ids(client.get(reverse("cases:list"), {"fore": before})) == case_ids(first)
+    # The newest first, the same order across the pages.
+    all_ids = [i for r in (first, second) for i in dict.fromkeys(re.findall(r'href="/arende/([^/"]+)/"', text(r)))]
+    opened = dict(Case.objects.filter(ext_id__in=all_ids).values_list("ext_id", "opened"))
+    assert [opened[i] for i in all_ids] == sorted(opened[i] for i in all_ids)[::-1]
+
+
+@pytest.mark.parametrize("bad", ["2024-13-01.5", "abc", "2024-01-01", "2024-01-01.99999999999999999999"])
+def test_a_malformed_page_position_is_a_400_naming_it(as_user, chief, bad):
+    response = as_user(chief).get(reverse("cases:list"), {"efter": bad})
+    assert response.status_code == 400 and "Sida" in text(response)
 
 
 def test_list_is_not_logged_as_a_read(as_user, bou_user):
