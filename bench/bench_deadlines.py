@@ -62,7 +62,7 @@ def main(argv=None):
     from akta.cases.models import Case, Event
     from akta.deadlines import evb, worklist
 
-    call_command("migrate", "deadlines", verbosity=0)
+    call_command("migrate", verbosity=0)
     events = Event.objects.count()
     if not events:
         sys.exit("The database has no events: import a municipality first (akta import DIR).")
