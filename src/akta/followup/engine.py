@@ -183,6 +183,9 @@ class Indicator:
     horizon: Callable | None = None  # Ctx -> the last event date needed (default: as-of / end)
     cost: int = 1  # run time on the large synthetic municipality in tenths of a second: compute_many starts the costly first
     sources: str = ""  # the "Källa" that is not law (the spec, seeds, Kolada ids), plain text
+    # Index lookups by id pay off (the decision clocks' anti-join survivors): PostgreSQL keeps its
+    # nested loops for this indicator (run_sql turns them off for the others).
+    nested_loops: bool = False
 
     def __post_init__(self):
         if isinstance(self.law_refs, str) or not all(isinstance(k, str) for k in self.law_refs):
@@ -326,18 +329,21 @@ def _agg_expr(m: Measure):
 PG_SETTINGS = (("enable_nestloop", "off"), ("work_mem", "'64MB'"), ("jit", "off"))
 
 
-def run_sql(sql, params=()):
+def run_sql(sql, params=(), nested_loops=False):
     """Run one statistics query. On PostgreSQL, nested-loop joins are switched off for it: the
     planner cannot estimate the size of the effective-events relation (a CTE) and would
     otherwise loop over it row by row; these queries aggregate whole relations, where hash
     joins are right; sorts/hashes get 64 MB of work memory instead of spilling to disk; and
     JIT compilation is off (it cost 0.1–0.2 s a query, more than it saved: the time goes to
     reading rows, not to evaluating expressions).
-    The settings are local to the query's transaction (or savepoint) and are restored afterwards."""
+    The settings are local to the query's transaction (or savepoint) and are restored afterwards.
+    ``nested_loops``: keep them for a query whose few survivors are best looked up by id."""
     pg = connection.vendor == "postgresql"
     with transaction.atomic(), connection.cursor() as cur:
         if pg:
             for name, value in PG_SETTINGS:
+                if name == "enable_nestloop" and nested_loops:
+                    continue
                 cur.execute(f"SET LOCAL {name} = {value}")
         try:
             cur.execute(sql, list(params))
@@ -366,11 +372,12 @@ def aggregate(ind: Indicator, ctx: Ctx, params: dict) -> Table:
     if ind.summary_sql:
         sql = (f"WITH b AS MATERIALIZED ({ind.base(ctx)}) SELECT 'a' AS part, {sel_dims}sex, {aggs} FROM b "
                f"GROUP BY {group} UNION ALL {ind.summary_sql(ctx)}")
-        result = run_sql(sql)
+        result = run_sql(sql, nested_loops=ind.nested_loops)
         summary_rows = [r[1:] for r in result if r[0] != "a"]
         result = [r[1:] for r in result if r[0] == "a"]
     else:
-        result = run_sql(f"SELECT {sel_dims}sex, {aggs} FROM ({ind.base(ctx)}) b GROUP BY {group}")
+        result = run_sql(f"SELECT {sel_dims}sex, {aggs} FROM ({ind.base(ctx)}) b GROUP BY {group}",
+                         nested_loops=ind.nested_loops)
     found = {}
     for row in result:
         key = tuple(_norm(v) for v in row[:len(dims)])

@@ -471,7 +471,7 @@ register(Indicator(
     (LEGAL_BASIS,), tuple(Measure(n, lbl, flag=n, unit="beslut") for n, lbl in (
         ("months_3_6", "3–6 månader"), ("months_6_9", "6–9 månader"),
         ("months_9_12", "9–12 månader"), ("months_12_plus", "Mer än 12 månader"))),
-    base_evb_waiting, spec=True, cost=6, sources=f"{SPEC}; seed 001, 003"))
+    base_evb_waiting, spec=True, cost=6, sources=f"{SPEC}; seed 001, 003", nested_loops=True))
 
 register(Indicator(
     "kkik_u31462", "Ej återaktualiserade personer med ekonomiskt bistånd ett år efter avslut (U31462)",
