@@ -114,7 +114,7 @@ class Ctx:
                                     self.corrections)
 
     def cases(self):
-        """The cases every indicator counts (the relation ``kc``): the known cases, and with an
+        """The cases every indicator counts (the relation ``known_cases``): the known cases, and with an
         area scope only those in the given areas. This is the one place the scope is applied:
         every base query meets its cases and persons through this relation, so a scoped table
         counts exactly the units of the unscoped one whose case is in the areas."""
@@ -132,10 +132,10 @@ class Ctx:
         scans them more than once); a single scan may let the database inline it instead.
         """
         m = "MATERIALIZED " if materialized else ""
-        # kc (the known cases) is a plain view of cases_case: never materialized, so every
+        # known_cases (the known cases) is a plain view of cases_case: never materialized, so every
         # reference can use the primary key.
         return (f"WITH eff AS {m}({self.eff(*types, since=since, fields=fields)}), "
-                f"kc AS NOT MATERIALIZED ({self.cases()}){extra} ")
+                f"known_cases AS NOT MATERIALIZED ({self.cases()}){extra} ")
 
 
 LAW_PLACEHOLDER = re.compile(r"\{law:([A-Za-z0-9_.]+)\}")

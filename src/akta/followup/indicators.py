@@ -60,7 +60,7 @@ CASES = Measure("count", "Antal ärenden", unit="ärenden")
 PERSONS = Measure("count", "Antal personer", agg="persons", unit="personer")
 EVENTS = Measure("count", "Antal", unit="händelser")
 
-PERSON_JOIN = "JOIN kc k ON k.id = {e}.case_id JOIN cases_person p ON p.id = k.person_id"
+PERSON_JOIN = "JOIN known_cases k ON k.id = {e}.case_id JOIN cases_person p ON p.id = k.person_id"
 
 
 def pct(part, whole, places=1):
@@ -127,8 +127,8 @@ def _check_law(fn):
 # Base queries (one row per counted unit).
 
 def base_cases_opened(c):
-    return (f"WITH kc AS NOT MATERIALIZED ({c.cases()}) "
-            "SELECT k.id AS case_id, k.person_id, p.sex, k.area, k.case_type FROM kc k "
+    return (f"WITH known_cases AS NOT MATERIALIZED ({c.cases()}) "
+            "SELECT k.id AS case_id, k.person_id, p.sex, k.area, k.case_type FROM known_cases k "
             "JOIN cases_person p ON p.id = k.person_id "
             f"WHERE k.opened >= {c.lit(c.start)} AND k.opened <= {c.lit(c.end)}")
 
@@ -142,9 +142,9 @@ def _active_cases(c):
     reopened = "SELECT case_id FROM " + f"({c.eff('aktualisering', since=c.start, fields=())}) r"
     return (
         f"WITH eff AS ({c.eff('aktualisering', 'arende_avslutat', until=before, fields=())}), "
-        f"kc AS NOT MATERIALIZED ({c.cases()}), closed_before AS ({closed_cases_sql(c.d, before)}), "
+        f"known_cases AS NOT MATERIALIZED ({c.cases()}), closed_before AS ({closed_cases_sql(c.d, before)}), "
         f"reopened AS ({reopened}) "
-        "SELECT k.id AS case_id, k.person_id, p.sex, k.area, k.case_type FROM kc k "
+        "SELECT k.id AS case_id, k.person_id, p.sex, k.area, k.case_type FROM known_cases k "
         "JOIN cases_person p ON p.id = k.person_id "
         f"WHERE k.opened <= {c.lit(c.end)} AND (k.opened >= {c.lit(c.start)} "
         "OR k.id NOT IN (SELECT case_id FROM closed_before) OR k.id IN (SELECT case_id FROM reopened))"
@@ -154,8 +154,8 @@ def _active_cases(c):
 def base_cases_closed(c):
     closed = ("SELECT DISTINCT case_id FROM eff WHERE type = 'arende_avslutat' "
               f"AND date >= {c.lit(c.start)} AND date <= {c.lit(c.end)}")
-    return (c.with_eff("arende_avslutat", since=c.start, fields=(), materialized=False, extra=f", cl AS ({closed})")
-            + "SELECT k.id AS case_id, k.person_id, p.sex, k.area FROM cl JOIN kc k ON k.id = cl.case_id "
+    return (c.with_eff("arende_avslutat", since=c.start, fields=(), materialized=False, extra=f", closed_in_period AS ({closed})")
+            + "SELECT k.id AS case_id, k.person_id, p.sex, k.area FROM closed_in_period JOIN known_cases k ON k.id = closed_in_period.case_id "
             "JOIN cases_person p ON p.id = k.person_id")
 
 
@@ -213,15 +213,15 @@ def base_forhandsbedomning(c):
     # sort, no join whose plan depends on the planner's estimates).
     # Only the aktualiseringar those förhandsbedömningar refer to (an uncorrelated IN: a hash or
     # an ephemeral index, built once), then a window over both.
-    fbs = c.eff("forhandsbedomning", since=c.start, fields=("aktualisering_id",))
-    x = ("SELECT case_id, type, date, MAX(CASE WHEN type = 'aktualisering' THEN date END) OVER "
+    assessments = c.eff("forhandsbedomning", since=c.start, fields=("aktualisering_id",))
+    with_received = ("SELECT case_id, type, date, MAX(CASE WHEN type = 'aktualisering' THEN date END) OVER "
          "(PARTITION BY CASE WHEN type = 'aktualisering' THEN id ELSE aktualisering_id END) AS received FROM "
-         "(SELECT id, case_id, type, date, aktualisering_id FROM fbs UNION ALL SELECT id, case_id, type, date, NULL "
-         "FROM eff WHERE id IN (SELECT aktualisering_id FROM fbs)) u")
+         "(SELECT id, case_id, type, date, aktualisering_id FROM assessments UNION ALL SELECT id, case_id, type, date, NULL "
+         "FROM eff WHERE id IN (SELECT aktualisering_id FROM assessments)) u")
     return (c.with_eff("aktualisering", since=first, fields=(), materialized=False,
-                       extra=f", fbs AS MATERIALIZED ({fbs}), x AS ({x})")
+                       extra=f", assessments AS MATERIALIZED ({assessments}), with_received AS ({with_received})")
             + "SELECT f.case_id, k.person_id, p.sex, CASE WHEN f.received IS NOT NULL AND "
-            f"{c.d.days('f.date', 'f.received')} <= {allowed} THEN 1 ELSE 0 END AS within FROM x f "
+            f"{c.d.days('f.date', 'f.received')} <= {allowed} THEN 1 ELSE 0 END AS within FROM with_received f "
             + PERSON_JOIN.format(e="f")
             + f" WHERE f.type = 'forhandsbedomning' AND f.date >= {c.lit(c.start)}")
 
@@ -246,14 +246,14 @@ def _closed_investigations(c):
     """Investigations closed in the period with their length in days; the opening date comes
     from a window over the investigation's events (one sort, no join)."""
     closings = c.eff("utredning_avslutad", since=c.start, fields=("utredning_id",))
-    x = ("SELECT case_id, type, date, MAX(CASE WHEN type = 'utredning_inledd' THEN date END) OVER "
+    with_opened = ("SELECT case_id, type, date, MAX(CASE WHEN type = 'utredning_inledd' THEN date END) OVER "
          "(PARTITION BY CASE WHEN type = 'utredning_inledd' THEN id ELSE utredning_id END) AS opened FROM "
-         "(SELECT id, case_id, type, date, utredning_id FROM ua UNION ALL SELECT id, case_id, type, date, NULL "
-         "FROM eff WHERE id IN (SELECT utredning_id FROM ua)) u")
+         "(SELECT id, case_id, type, date, utredning_id FROM closings_in_period UNION ALL SELECT id, case_id, type, date, NULL "
+         "FROM eff WHERE id IN (SELECT utredning_id FROM closings_in_period)) u")
     days = c.d.days("e.date", "e.opened")
     return (c.with_eff("utredning_inledd", fields=(), materialized=False,
-                       extra=f", ua AS MATERIALIZED ({closings}), x AS ({x})")
-            + f"SELECT e.case_id, k.person_id, p.sex, {days} AS days FROM x e " + PERSON_JOIN.format(e="e")
+                       extra=f", closings_in_period AS MATERIALIZED ({closings}), with_opened AS ({with_opened})")
+            + f"SELECT e.case_id, k.person_id, p.sex, {days} AS days FROM with_opened e " + PERSON_JOIN.format(e="e")
             + " WHERE e.type = 'utredning_avslutad' AND e.opened IS NOT NULL")
 
 
@@ -312,17 +312,17 @@ def base_evb_waiting(c):
     t3 = {rule: _check_law(lambda r=rule: first_start_due_on_or_after(r, a))
           for rule in ("verkstallighet_3m", "verkstallighet_avbrott_3m")}
     t6, t9, t12 = (first_start_not_passed(m, a) for m in (6, 9, 12))
-    since = "COALESCE(w.interruption_date, w.decision_date)"
-    passed = (f"CASE WHEN w.interruption_date IS NULL THEN w.decision_date < {c.lit(t3['verkstallighet_3m'])} "
-              f"ELSE w.interruption_date < {c.lit(t3['verkstallighet_avbrott_3m'])} END")
-    waiting = _clocks(c, unresolved_from=a + dt.timedelta(days=1))
-    return (f"WITH kc AS NOT MATERIALIZED ({c.cases()}), w AS MATERIALIZED ({waiting}) "
-            "SELECT w.case_id, k.person_id, p.sex, w.legal_basis, "
+    since = "COALESCE(waiting.interruption_date, waiting.decision_date)"
+    passed = (f"CASE WHEN waiting.interruption_date IS NULL THEN waiting.decision_date < {c.lit(t3['verkstallighet_3m'])} "
+              f"ELSE waiting.interruption_date < {c.lit(t3['verkstallighet_avbrott_3m'])} END")
+    waiting_clocks = _clocks(c, unresolved_from=a + dt.timedelta(days=1))
+    return (f"WITH known_cases AS NOT MATERIALIZED ({c.cases()}), waiting AS MATERIALIZED ({waiting_clocks}) "
+            "SELECT waiting.case_id, k.person_id, p.sex, waiting.legal_basis, "
             f"CASE WHEN {since} >= {c.lit(t6)} THEN 1 ELSE 0 END AS months_3_6, "
             f"CASE WHEN {since} < {c.lit(t6)} AND {since} >= {c.lit(t9)} THEN 1 ELSE 0 END AS months_6_9, "
             f"CASE WHEN {since} < {c.lit(t9)} AND {since} >= {c.lit(t12)} THEN 1 ELSE 0 END AS months_9_12, "
             f"CASE WHEN {since} < {c.lit(t12)} THEN 1 ELSE 0 END AS months_12_plus "
-            "FROM w " + PERSON_JOIN.format(e="w") + f" WHERE {passed}")
+            "FROM waiting " + PERSON_JOIN.format(e="waiting") + f" WHERE {passed}")
 
 
 def base_kkik(c):
@@ -332,20 +332,21 @@ def base_kkik(c):
     while d <= last:
         pairs.append((d, law.add_period(d, months=12)))
         d += dt.timedelta(days=1)
-    cal = calendar_values(c.d, pairs)
-    ends = (
+    year_after = calendar_values(c.d, pairs)
+    last_endings = (  # each person's last ending in ekonomiskt bistånd in the half-year
         "SELECT person_id, case_id, date FROM (SELECT k.person_id, e.case_id, e.date, ROW_NUMBER() OVER "
-        "(PARTITION BY k.person_id ORDER BY e.date DESC, e.id DESC) AS rn FROM ee e JOIN kc k ON k.id = e.case_id "
+        "(PARTITION BY k.person_id ORDER BY e.date DESC, e.id DESC) AS rn FROM endings e JOIN known_cases k ON k.id = e.case_id "
         "WHERE k.area = 'ekonomiskt_bistand') s WHERE rn = 1"
     )
-    returns = ("SELECT k.person_id, e.date FROM eff e JOIN kc k ON k.id = e.case_id "
+    returned = ("SELECT k.person_id, e.date FROM eff e JOIN known_cases k ON k.id = e.case_id "
                f"WHERE e.type = 'aktualisering' AND k.area = 'ekonomiskt_bistand' AND e.date > {c.lit(first)} "
-               "AND k.person_id IN (SELECT person_id FROM ends)")
-    ee = c.eff("insats_avslutad", "arende_avslutat", since=first, until=last, fields=())
-    return (c.with_eff("aktualisering", since=first, fields=(), extra=f", ee AS MATERIALIZED ({ee}), cal AS ({cal}), ends AS ({ends}), ret AS ({returns})")
+               "AND k.person_id IN (SELECT person_id FROM last_endings)")
+    endings = c.eff("insats_avslutad", "arende_avslutat", since=first, until=last, fields=())
+    return (c.with_eff("aktualisering", since=first, fields=(), extra=f", endings AS MATERIALIZED ({endings}), year_after AS ({year_after}), last_endings AS ({last_endings}), "
+                       f"returned AS ({returned})")
             + "SELECT n.case_id, n.person_id, p.sex, 1 AS a, MAX(CASE WHEN r.person_id IS NULL THEN 0 ELSE 1 END) AS b "
-            "FROM ends n JOIN cal ON cal.s_date = n.date JOIN cases_person p ON p.id = n.person_id "
-            "LEFT JOIN ret r ON r.person_id = n.person_id AND r.date > n.date AND r.date <= cal.due "
+            "FROM last_endings n JOIN year_after ON year_after.s_date = n.date JOIN cases_person p ON p.id = n.person_id "
+            "LEFT JOIN returned r ON r.person_id = n.person_id AND r.date > n.date AND r.date <= year_after.due "
             "GROUP BY n.case_id, n.person_id, p.sex")
 
 
@@ -353,10 +354,10 @@ def _active_interventions(c):
     """Favourable decisions implemented by the day and neither ended, closed (the case's closing
     on or after the decision) nor interrupted: a decision clock resolved by its implementation
     with no interruption clock waiting (akta.cases.derived.decisions)."""
-    return (f"WITH kc AS NOT MATERIALIZED ({c.cases()}), cl AS MATERIALIZED ({_clocks(c, reportable_only=False)}) "
-            "SELECT ai.case_id, k.person_id, p.sex, ai.intervention FROM cl ai " + PERSON_JOIN.format(e="ai")
-            + " WHERE ai.interruption_date IS NULL AND ai.implemented IS NOT NULL AND ai.ended IS NULL "
-            "AND ai.closed IS NULL AND ai.beslut_pk NOT IN (SELECT beslut_pk FROM cl WHERE "
+    return (f"WITH known_cases AS NOT MATERIALIZED ({c.cases()}), decision_clocks AS MATERIALIZED ({_clocks(c, reportable_only=False)}) "
+            "SELECT active.case_id, k.person_id, p.sex, active.intervention FROM decision_clocks active " + PERSON_JOIN.format(e="active")
+            + " WHERE active.interruption_date IS NULL AND active.implemented IS NOT NULL AND active.ended IS NULL "
+            "AND active.closed IS NULL AND active.beslut_pk NOT IN (SELECT beslut_pk FROM decision_clocks WHERE "
             "interruption_date IS NOT NULL AND implemented IS NULL AND ended IS NULL AND closed IS NULL)")
 
 
