@@ -301,20 +301,25 @@ def committee_pack(request):
     except ParameterError as e:
         return render(request, "followup/pack.html", {"error": str(e)}, status=400)
     stem = f"uppfoljning_{year}" + "".join(f"_{a}" for a in ctx["areas"])
-    fmt = q.get("format", "html")
-    if fmt == "docx":
-        resp = HttpResponse(pack_mod.to_docx(ctx),
-                            content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
-        resp["Content-Disposition"] = f'attachment; filename="{stem}.docx"'
-        return resp
-    if fmt == "pdf":
-        resp = HttpResponse(pack_mod.to_pdf(ctx), content_type="application/pdf")
-        resp["Content-Disposition"] = f'attachment; filename="{stem}.pdf"'
-        return resp
+    document = _document(q.get("format", "html"), stem, lambda: pack_mod.to_docx(ctx), lambda: pack_mod.to_pdf(ctx))
+    if document is not None:
+        return document
     ctx["query_mask"] = "10" if mask else "0"
     ctx["area_query"] = "".join(f"&area={a}" for a in ctx["areas"])
     ctx["area_choices"] = AREA_CHOICES
     return render(request, "followup/pack.html", ctx)
+
+
+def _document(fmt, stem, docx, pdf):
+    """A DOCX or PDF download of a committee document (``fmt``), or None for the page."""
+    if fmt == "docx":
+        resp = HttpResponse(docx(), content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    elif fmt == "pdf":
+        resp = HttpResponse(pdf(), content_type="application/pdf")
+    else:
+        return None
+    resp["Content-Disposition"] = f'attachment; filename="{stem}.{fmt}"'
+    return resp
 
 
 @login_required
@@ -330,16 +335,10 @@ def internal_control(request):
     except ParameterError as e:
         return render(request, "followup/internal_control.html", {"error": str(e), "as_of": as_of, "mask": mask},
                       status=400)
-    fmt = q.get("format", "html")
     stem = f"internkontroll_barnutredningar_{rep.as_of.isoformat()}"
-    if fmt == "docx":
-        resp = HttpResponse(internal_control_mod.to_docx(rep),
-                            content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
-        resp["Content-Disposition"] = f'attachment; filename="{stem}.docx"'
-        return resp
-    if fmt == "pdf":
-        resp = HttpResponse(internal_control_mod.to_pdf(rep), content_type="application/pdf")
-        resp["Content-Disposition"] = f'attachment; filename="{stem}.pdf"'
-        return resp
+    document = _document(q.get("format", "html"), stem, lambda: internal_control_mod.to_docx(rep),
+                         lambda: internal_control_mod.to_pdf(rep))
+    if document is not None:
+        return document
     return render(request, "followup/internal_control.html", {"rep": rep, "as_of": rep.as_of.isoformat(), "mask": mask})
 
