@@ -58,20 +58,21 @@ def cell_units(indicator_id, params, key: dict, column: str):
     m = ind.measure(column)
     if m is None:
         raise ParameterError(f"kolumnen {column!r} är inte ett antal och kan inte brytas ned")
-    where, args = [], []
+    ctx = ind.prepare(ctx_for(params))
+    where, args = [], dict()
     for k in ind.key_columns:
         if k not in key:
             raise ParameterError(f"cellen saknar {k!r}")
         if k == "sex" and key[k] == TOTAL:
             continue
-        where.append(f"{k} = %s")
-        args.append(key[k])
+        where.append(f"{k} = %(cell_{k})s")
+        args[f"cell_{k}"] = key[k]
     if m.flag:
         where.append(f"{m.flag} = 1")
-    sql = f"SELECT case_id, person_id FROM ({ind.base(ind.prepare(ctx_for(params)))}) b"
+    sql = f"SELECT case_id, person_id FROM ({ind.base(ctx)}) b"
     if where:
         sql += " WHERE " + " AND ".join(where)
-    rows = run_sql(sql, args)
+    rows = run_sql(sql, {**ctx.d.params, **args})
     if m.agg == "persons":
         by_person = OrderedDict()
         for case_id, person_id in rows:

@@ -102,8 +102,9 @@ class Ctx:
     corrections: bool | None = None  # whether correction rows exist (looked up once)
     areas: tuple = ()  # area codes (v1) the table is scoped to; empty = every area (contract-v2 §2)
 
-    def lit(self, value):
-        return self.d.date_lit(value)
+    def day(self, value):
+        """A date of the query, as a bind parameter (in ``d.params``)."""
+        return self.d.date(value)
 
     def eff(self, *types, since=None, until=None, fields=EVENT_FIELDS):
         """Effective events of some types, dated within [since, until] (default: up to the
@@ -329,13 +330,14 @@ def _agg_expr(m: Measure):
 PG_SETTINGS = (("enable_nestloop", "off"), ("work_mem", "'64MB'"), ("jit", "off"))
 
 
-def run_sql(sql, params=(), nested_loops=False):
+def run_sql(sql, params=None, nested_loops=False):
     """Run one statistics query. On PostgreSQL, nested-loop joins are switched off for it: the
     planner cannot estimate the size of the effective-events relation (a CTE) and would
     otherwise loop over it row by row; these queries aggregate whole relations, where hash
     joins are right; sorts/hashes get 64 MB of work memory instead of spilling to disk; and
     JIT compilation is off (it cost 0.1–0.2 s a query, more than it saved: the time goes to
     reading rows, not to evaluating expressions).
+    ``params``: the named bind parameters (a statement built with a Dialect: its ``params``).
     The settings are local to the query's transaction (or savepoint) and are restored afterwards.
     ``nested_loops``: keep them for a query whose few survivors are best looked up by id."""
     pg = connection.vendor == "postgresql"
@@ -346,7 +348,7 @@ def run_sql(sql, params=(), nested_loops=False):
                     continue
                 cur.execute(f"SET LOCAL {name} = {value}")
         try:
-            cur.execute(sql, list(params))
+            cur.execute(sql, params or {})
             return cur.fetchall()
         finally:
             if pg:
@@ -372,12 +374,12 @@ def aggregate(ind: Indicator, ctx: Ctx, params: dict) -> Table:
     if ind.summary_sql:
         sql = (f"WITH b AS MATERIALIZED ({ind.base(ctx)}) SELECT 'a' AS part, {sel_dims}sex, {aggs} FROM b "
                f"GROUP BY {group} UNION ALL {ind.summary_sql(ctx)}")
-        result = run_sql(sql, nested_loops=ind.nested_loops)
+        result = run_sql(sql, ctx.d.params, nested_loops=ind.nested_loops)
         summary_rows = [r[1:] for r in result if r[0] != "a"]
         result = [r[1:] for r in result if r[0] == "a"]
     else:
-        result = run_sql(f"SELECT {sel_dims}sex, {aggs} FROM ({ind.base(ctx)}) b GROUP BY {group}",
-                         nested_loops=ind.nested_loops)
+        sql = f"SELECT {sel_dims}sex, {aggs} FROM ({ind.base(ctx)}) b GROUP BY {group}"
+        result = run_sql(sql, ctx.d.params, nested_loops=ind.nested_loops)
     found = {}
     for row in result:
         key = tuple(_norm(v) for v in row[:len(dims)])

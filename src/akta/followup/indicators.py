@@ -130,7 +130,7 @@ def base_cases_opened(c):
     return (f"WITH known_cases AS NOT MATERIALIZED ({c.cases()}) "
             "SELECT k.id AS case_id, k.person_id, p.sex, k.area, k.case_type FROM known_cases k "
             "JOIN cases_person p ON p.id = k.person_id "
-            f"WHERE k.opened >= {c.lit(c.start)} AND k.opened <= {c.lit(c.end)}")
+            f"WHERE k.opened >= {c.day(c.start)} AND k.opened <= {c.day(c.end)}")
 
 
 def _active_cases(c):
@@ -146,14 +146,14 @@ def _active_cases(c):
         f"reopened AS ({reopened}) "
         "SELECT k.id AS case_id, k.person_id, p.sex, k.area, k.case_type FROM known_cases k "
         "JOIN cases_person p ON p.id = k.person_id "
-        f"WHERE k.opened <= {c.lit(c.end)} AND (k.opened >= {c.lit(c.start)} "
+        f"WHERE k.opened <= {c.day(c.end)} AND (k.opened >= {c.day(c.start)} "
         "OR k.id NOT IN (SELECT case_id FROM closed_before) OR k.id IN (SELECT case_id FROM reopened))"
     )
 
 
 def base_cases_closed(c):
     closed = ("SELECT DISTINCT case_id FROM eff WHERE type = 'arende_avslutat' "
-              f"AND date >= {c.lit(c.start)} AND date <= {c.lit(c.end)}")
+              f"AND date >= {c.day(c.start)} AND date <= {c.day(c.end)}")
     return (c.with_eff("arende_avslutat", since=c.start, fields=(), materialized=False, extra=f", closed_in_period AS ({closed})")
             + "SELECT k.id AS case_id, k.person_id, p.sex, k.area FROM closed_in_period JOIN known_cases k ON k.id = closed_in_period.case_id "
             "JOIN cases_person p ON p.id = k.person_id")
@@ -162,7 +162,7 @@ def base_cases_closed(c):
 def base_persons_moved(c):
     return (c.with_eff("avflyttad", since=c.start, fields=(), materialized=False) + "SELECT e.case_id, k.person_id, p.sex, k.area FROM eff e "
             + PERSON_JOIN.format(e="e") +
-            f" WHERE e.type = 'avflyttad' AND e.date >= {c.lit(c.start)} AND e.date <= {c.lit(c.end)}")
+            f" WHERE e.type = 'avflyttad' AND e.date >= {c.day(c.start)} AND e.date <= {c.day(c.end)}")
 
 
 def _age_band_sql(age):
@@ -174,7 +174,7 @@ def base_aktualiseringar(c):
     inner = (c.with_eff("aktualisering", since=c.start, fields=("kind",), materialized=False)
              + "SELECT e.case_id, k.person_id, p.sex, k.area, e.kind, "
              f"{c.d.age('p.birth_date', 'e.date')} AS age FROM eff e " + PERSON_JOIN.format(e="e")
-             + f" WHERE e.date >= {c.lit(c.start)} AND e.date <= {c.lit(c.end)}")
+             + f" WHERE e.date >= {c.day(c.start)} AND e.date <= {c.day(c.end)}")
     # The age is computed once per event, then banded.
     return f"SELECT case_id, person_id, sex, area, kind, {_age_band_sql('age')} AS age_band FROM ({inner}) a"
 
@@ -183,13 +183,13 @@ def base_akt_reason(c):
     return (c.with_eff("aktualisering", since=c.start, fields=("reasons",), materialized=False)
             + "SELECT e.case_id, k.person_id, p.sex, k.area, COALESCE(r.value, '') AS reason FROM eff e " + PERSON_JOIN.format(e="e") + " "
             + c.d.json_items("e.reasons", "r")
-            + f" WHERE e.date >= {c.lit(c.start)} AND e.date <= {c.lit(c.end)}")
+            + f" WHERE e.date >= {c.day(c.start)} AND e.date <= {c.day(c.end)}")
 
 
 def base_akt_reporter(c):
     return (c.with_eff("aktualisering", since=c.start, fields=("reporter",), materialized=False)
             + "SELECT e.case_id, k.person_id, p.sex, k.area, COALESCE(e.reporter, '') AS reporter FROM eff e " + PERSON_JOIN.format(e="e")
-            + f" WHERE e.date >= {c.lit(c.start)} AND e.date <= {c.lit(c.end)}")
+            + f" WHERE e.date >= {c.day(c.start)} AND e.date <= {c.day(c.end)}")
 
 
 def allowed_days_sql(d, pairs, col, default):
@@ -198,7 +198,7 @@ def allowed_days_sql(d, pairs, col, default):
     moved = [(start, (due - start).days) for start, due in pairs if (due - start).days != default]
     if not moved:
         return str(default)
-    whens = " ".join(f"WHEN {d.date_lit(start)} THEN {n}" for start, n in moved)
+    whens = " ".join(f"WHEN {d.date(start)} THEN {n}" for start, n in moved)
     return f"CASE {col} {whens} ELSE {default} END"
 
 
@@ -223,21 +223,21 @@ def base_forhandsbedomning(c):
             + "SELECT f.case_id, k.person_id, p.sex, CASE WHEN f.received IS NOT NULL AND "
             f"{c.d.days('f.date', 'f.received')} <= {allowed} THEN 1 ELSE 0 END AS within FROM with_received f "
             + PERSON_JOIN.format(e="f")
-            + f" WHERE f.type = 'forhandsbedomning' AND f.date >= {c.lit(c.start)}")
+            + f" WHERE f.type = 'forhandsbedomning' AND f.date >= {c.day(c.start)}")
 
 
 def base_utredningar_open(c):
     """Open investigations (akta.cases.derived.state) and their latest extension."""
     a = c.as_of
-    la = c.lit(a)
+    la = c.day(a)
     t = _check_law(lambda: first_start_due_on_or_after("utredning_4m", a))
     return (c.with_eff("utredning_inledd", "utredning_avslutad", "utredning_forlangd", fields=("utredning_id", "until"),
                        extra=f", open_investigations AS ({open_investigations_sql(c.d, a)}), "
                              f"extensions AS ({extended_until_sql(c.d, a)})")
             + "SELECT u.case_id, k.person_id, p.sex, "
-            f"CASE WHEN u.date >= {c.lit(t)} THEN 1 ELSE 0 END AS within_4m, "
-            f"CASE WHEN u.date < {c.lit(t)} THEN 1 ELSE 0 END AS over_4m, "
-            f"CASE WHEN u.date < {c.lit(t)} AND x.until >= {la} THEN 1 ELSE 0 END AS over_4m_extended "
+            f"CASE WHEN u.date >= {c.day(t)} THEN 1 ELSE 0 END AS within_4m, "
+            f"CASE WHEN u.date < {c.day(t)} THEN 1 ELSE 0 END AS over_4m, "
+            f"CASE WHEN u.date < {c.day(t)} AND x.until >= {la} THEN 1 ELSE 0 END AS over_4m_extended "
             "FROM open_investigations u LEFT JOIN extensions x ON x.utredning_id = u.id "
             + PERSON_JOIN.format(e="u"))
 
@@ -313,15 +313,15 @@ def base_evb_waiting(c):
           for rule in ("verkstallighet_3m", "verkstallighet_avbrott_3m")}
     t6, t9, t12 = (first_start_not_passed(m, a) for m in (6, 9, 12))
     since = "COALESCE(waiting.interruption_date, waiting.decision_date)"
-    passed = (f"CASE WHEN waiting.interruption_date IS NULL THEN waiting.decision_date < {c.lit(t3['verkstallighet_3m'])} "
-              f"ELSE waiting.interruption_date < {c.lit(t3['verkstallighet_avbrott_3m'])} END")
+    passed = (f"CASE WHEN waiting.interruption_date IS NULL THEN waiting.decision_date < {c.day(t3['verkstallighet_3m'])} "
+              f"ELSE waiting.interruption_date < {c.day(t3['verkstallighet_avbrott_3m'])} END")
     waiting_clocks = _clocks(c, unresolved_from=a + dt.timedelta(days=1))
     return (f"WITH known_cases AS NOT MATERIALIZED ({c.cases()}), waiting AS MATERIALIZED ({waiting_clocks}) "
             "SELECT waiting.case_id, k.person_id, p.sex, waiting.legal_basis, "
-            f"CASE WHEN {since} >= {c.lit(t6)} THEN 1 ELSE 0 END AS months_3_6, "
-            f"CASE WHEN {since} < {c.lit(t6)} AND {since} >= {c.lit(t9)} THEN 1 ELSE 0 END AS months_6_9, "
-            f"CASE WHEN {since} < {c.lit(t9)} AND {since} >= {c.lit(t12)} THEN 1 ELSE 0 END AS months_9_12, "
-            f"CASE WHEN {since} < {c.lit(t12)} THEN 1 ELSE 0 END AS months_12_plus "
+            f"CASE WHEN {since} >= {c.day(t6)} THEN 1 ELSE 0 END AS months_3_6, "
+            f"CASE WHEN {since} < {c.day(t6)} AND {since} >= {c.day(t9)} THEN 1 ELSE 0 END AS months_6_9, "
+            f"CASE WHEN {since} < {c.day(t9)} AND {since} >= {c.day(t12)} THEN 1 ELSE 0 END AS months_9_12, "
+            f"CASE WHEN {since} < {c.day(t12)} THEN 1 ELSE 0 END AS months_12_plus "
             "FROM waiting " + PERSON_JOIN.format(e="waiting") + f" WHERE {passed}")
 
 
@@ -339,7 +339,7 @@ def base_kkik(c):
         "WHERE k.area = 'ekonomiskt_bistand') s WHERE rn = 1"
     )
     returned = ("SELECT k.person_id, e.date FROM eff e JOIN known_cases k ON k.id = e.case_id "
-               f"WHERE e.type = 'aktualisering' AND k.area = 'ekonomiskt_bistand' AND e.date > {c.lit(first)} "
+               f"WHERE e.type = 'aktualisering' AND k.area = 'ekonomiskt_bistand' AND e.date > {c.day(first)} "
                "AND k.person_id IN (SELECT person_id FROM last_endings)")
     endings = c.eff("insats_avslutad", "arende_avslutat", since=first, until=last, fields=())
     return (c.with_eff("aktualisering", since=first, fields=(), extra=f", endings AS MATERIALIZED ({endings}), year_after AS ({year_after}), last_endings AS ({last_endings}), "
@@ -366,13 +366,13 @@ def base_interventions_ended(c):
             + "SELECT e.case_id, k.person_id, p.sex, COALESCE(b.intervention, '') AS intervention, "
             "COALESCE(e.reason, '') AS reason FROM eff e " + PERSON_JOIN.format(e="e")
             + " LEFT JOIN eff b ON b.id = e.beslut_id AND b.type = 'beslut' "
-            f"WHERE e.type = 'insats_avslutad' AND e.date >= {c.lit(c.start)} AND e.date <= {c.lit(c.end)}")
+            f"WHERE e.type = 'insats_avslutad' AND e.date >= {c.day(c.start)} AND e.date <= {c.day(c.end)}")
 
 
 def base_decisions(c):
     return (c.with_eff("beslut", since=c.start, fields=("outcome",), materialized=False) + "SELECT e.case_id, k.person_id, p.sex, k.area, e.outcome FROM eff e "
             + PERSON_JOIN.format(e="e")
-            + f" WHERE e.date >= {c.lit(c.start)} AND e.date <= {c.lit(c.end)}")
+            + f" WHERE e.date >= {c.day(c.start)} AND e.date <= {c.day(c.end)}")
 
 
 # ---------------------------------------------------------------------------------------------

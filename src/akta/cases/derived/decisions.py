@@ -165,7 +165,7 @@ def clocks_sql(d: Dialect, until: dt.date, *, recorded_by=None, cases="", report
     bases = ""
     if reportable_only:
         bases = " AND legal_basis IN (" + ", ".join(f"'{b}'" for b in REPORTABLE_BASES) + ")"
-    started = f" AND date <= {d.date_lit(started_by)}" if started_by else ""
+    started = f" AND date <= {d.date(started_by)}" if started_by else ""
     outcomes = ", ".join(f"'{o}'" for o in FAVOURABLE_OUTCOMES)
     # A decision clock resolved before unresolved_from (implemented or ended) is dropped by one
     # anti-join over the ids; an interruption clock needs a decision not ended before it.
@@ -178,7 +178,7 @@ def clocks_sql(d: Dialect, until: dt.date, *, recorded_by=None, cases="", report
                         f"({eff('insats_avslutad', fields=('beslut_id',), upto=before)}) eb WHERE eb.beslut_id = b.id)")
 
     def unresolved(col):
-        return f" AND ({col} IS NULL OR {col} >= {d.date_lit(unresolved_from)})" if unresolved_from else ""
+        return f" AND ({col} IS NULL OR {col} >= {d.date(unresolved_from)})" if unresolved_from else ""
 
     ctes = {
         # Favourable decisions (ids only: an index-only read).
@@ -227,7 +227,7 @@ def clocks_sql(d: Dialect, until: dt.date, *, recorded_by=None, cases="", report
                      f"JOIN ({eff('arende_avslutat', fields=())}) k ON k.case_id = c.case_id AND k.date >= c.start "
                      "GROUP BY c.beslut_pk, c.kind, c.start)"),
     }
-    started_clock = f" AND c.start <= {d.date_lit(started_by)}" if started_by else ""
+    started_clock = f" AND c.start <= {d.date(started_by)}" if started_by else ""
     return (
         "WITH " + ", ".join(f"{name} AS {body}" for name, body in ctes.items()) + " "
         "SELECT c.beslut_pk, o.ext_id AS beslut_id, c.case_id, c.legal_basis, c.intervention, c.decision_date, "
@@ -249,7 +249,7 @@ def clocks(until, **kw) -> list[Clock]:
 
     d = Dialect()
     with connection.cursor() as cur:
-        cur.execute(clocks_sql(d, until, **kw))
+        cur.execute(clocks_sql(d, until, **kw), d.params)
         rows = cur.fetchall()
     return [
         Clock(r[0], r[1], r[2], r[3], r[4], _date(r[5]), _date(r[6]), implemented=_date(r[7]), ended=_date(r[8]),

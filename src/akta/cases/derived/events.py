@@ -92,7 +92,7 @@ def effective_events_sql(d: Dialect, recorded_by=None, types=None, until=None, s
     ``corrections=False`` may be passed only when no correction row exists (as recorded by
     ``recorded_by``): the relation is then the originals themselves, read without the join.
     """
-    cut = "" if recorded_by is None else " AND {a}.recorded_at <= " + d.ts_lit(recorded_by)
+    cut = "" if recorded_by is None else " AND {a}.recorded_at <= " + d.timestamp(recorded_by)
     if cases:
         cut += " AND {a}.case_id IN (" + cases + ")"
     type_filter = ""
@@ -100,9 +100,9 @@ def effective_events_sql(d: Dialect, recorded_by=None, types=None, until=None, s
         type_filter = " AND o.type IN (" + ", ".join(f"'{t}'" for t in types) + ")"
     bounds = []
     if since is not None:
-        bounds.append(f"date >= {d.date_lit(since)}")
+        bounds.append(f"date >= {d.date(since)}")
     if until is not None:
-        bounds.append(f"date <= {d.date_lit(until)}")
+        bounds.append(f"date <= {d.date(until)}")
     fields = tuple(fields)
     cols = ", ".join(f"o.{f}" for f in ("id", "case_id", "type", "date", *fields))
     if not corrections:
@@ -152,7 +152,7 @@ def known_cases_sql(d: Dialect, recorded_by=None):
     base = "SELECT k.id, k.person_id, k.area, k.case_type, k.opened FROM cases_case k"
     if recorded_by is None:
         return base
-    ts = d.ts_lit(recorded_by)
+    ts = d.timestamp(recorded_by)
     return (
         base + " WHERE EXISTS (SELECT 1 FROM cases_event z WHERE z.case_id = k.id AND z.recorded_at <= "
         + ts + ") OR NOT EXISTS (SELECT 1 FROM cases_event z WHERE z.case_id = k.id)"

@@ -7,16 +7,21 @@ single date or as a small ``VALUES`` table of (start date, due date) (:func:`cal
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.db import connection
 
 
 class Dialect:
-    """The few expressions that differ between SQLite and PostgreSQL."""
+    """The few expressions that differ between SQLite and PostgreSQL, and the bind parameters of
+    the statements built with it: :meth:`date` and :meth:`timestamp` return a named placeholder
+    and keep the value in :attr:`params` (named by the value, so the order in which the pieces of
+    a statement are built does not matter); execute the statement with ``params``."""
 
     def __init__(self, vendor=None):
         self.vendor = vendor or connection.vendor
         self.pg = self.vendor == "postgresql"
+        self.params = {}
 
     def days(self, later, earlier):
         """Whole days from ``earlier`` to ``later``."""
@@ -42,8 +47,13 @@ class Dialect:
         """Keep SQLite from choosing an index on a column that is NULL in nearly every row."""
         return expr if self.pg else f"+{expr}"
 
-    def date_lit(self, d: dt.date):
-        return f"DATE '{d.isoformat()}'" if self.pg else f"'{d.isoformat()}'"
+    def date(self, d: dt.date):
+        """A date as a bind parameter (typed on PostgreSQL, ISO text as SQLite stores dates)."""
+        if isinstance(d, dt.datetime) or not isinstance(d, dt.date):
+            raise TypeError("a date is needed")
+        name = f"d{d:%Y%m%d}"
+        self.params[name] = d if self.pg else d.isoformat()
+        return f"CAST(%({name})s AS DATE)" if self.pg else f"%({name})s"
 
     def json_items(self, expr, alias):
         """A LEFT JOIN yielding one row per element of a JSON list (alias.value), or one NULL row."""
@@ -52,13 +62,17 @@ class Dialect:
                     f"CASE WHEN jsonb_typeof({expr}) = 'array' THEN {expr} END) AS {alias}(value) ON TRUE")
         return f"LEFT JOIN json_each(CASE WHEN json_valid({expr}) AND json_type({expr}) = 'array' THEN {expr} END) AS {alias}"
 
-    def ts_lit(self, value: dt.datetime):
-        """A timestamp literal comparable with ``recorded_at`` (Django stores UTC in SQLite)."""
+    def timestamp(self, value: dt.datetime):
+        """A timestamp as a bind parameter comparable with ``recorded_at`` (Django stores UTC
+        text in SQLite)."""
         if not isinstance(value, dt.datetime) or value.tzinfo is None:
             raise TypeError("recorded_by must be an aware datetime")
+        name = "t" + re.sub(r"\D", "", value.astimezone(dt.timezone.utc).isoformat())
         if self.pg:
-            return f"TIMESTAMPTZ '{value.isoformat()}'"
-        return "'" + str(connection.ops.adapt_datetimefield_value(value)) + "'"
+            self.params[name] = value
+            return f"CAST(%({name})s AS TIMESTAMPTZ)"
+        self.params[name] = str(connection.ops.adapt_datetimefield_value(value))
+        return f"%({name})s"
 
 
 def calendar_values(d: Dialect, pairs):
@@ -66,7 +80,7 @@ def calendar_values(d: Dialect, pairs):
     pairs = list(pairs)
     if not pairs:
         pairs = [(dt.date(1900, 1, 1), dt.date(1900, 1, 1))]
-    rows = ", ".join(f"({d.date_lit(a)}, {d.date_lit(b)})" for a, b in pairs)
+    rows = ", ".join(f"({d.date(a)}, {d.date(b)})" for a, b in pairs)
     return f"SELECT column1 AS s_date, column2 AS due FROM (VALUES {rows}) AS v"
 
 

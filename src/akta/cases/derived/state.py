@@ -70,7 +70,7 @@ def extended_until(evs, utredning_pk):
 def open_investigations_sql(d: Dialect, on, eff="eff"):
     """SQL: ``id, case_id, date`` of the investigations open at the end of ``on``, over the
     effective-event relation ``eff`` (utredning_inledd and utredning_avslutad events)."""
-    day = d.date_lit(on)
+    day = d.date(on)
     return (f"SELECT id, case_id, date FROM {eff} WHERE type = 'utredning_inledd' AND date <= {day} "
             f"AND id NOT IN (SELECT COALESCE(utredning_id, -1) FROM {eff} "
             f"WHERE type = 'utredning_avslutad' AND date <= {day})")
@@ -80,7 +80,7 @@ def extended_until_sql(d: Dialect, on, eff="eff"):
     """SQL: ``utredning_id, until`` of each investigation's latest extension dated by ``on``."""
     return (f"SELECT utredning_id, until FROM (SELECT utredning_id, until, ROW_NUMBER() OVER "
             f"(PARTITION BY utredning_id ORDER BY date DESC, id DESC) AS rn FROM {eff} "
-            f"WHERE type = 'utredning_forlangd' AND date <= {d.date_lit(on)}) latest WHERE rn = 1")
+            f"WHERE type = 'utredning_forlangd' AND date <= {d.date(on)}) latest WHERE rn = 1")
 
 
 def decision_states(evs, on):

@@ -38,13 +38,13 @@ def closed_cases_sql(d: Dialect, on: dt.date | None = None, eff: str = "eff") ->
     """SQL: ``case_id, closed_on`` of the cases closed at the end of ``on`` (default: as the
     relation stands), over the effective-event relation named ``eff`` (which must hold the
     aktualisering and arende_avslutat events). One grouped aggregation, no sort."""
-    cut = f" AND date <= {d.date_lit(on)}" if on is not None else ""
+    cut = f" AND date <= {d.date(on)}" if on is not None else ""
     closing = "MAX(CASE WHEN type = 'arende_avslutat' THEN date END)"
     return (
         f"SELECT case_id, {closing} AS closed_on FROM {eff} "
         f"WHERE type IN ('aktualisering', 'arende_avslutat'){cut} "
         f"GROUP BY case_id "
-        f"HAVING {closing} >= COALESCE(MAX(CASE WHEN type = 'aktualisering' THEN date END), {d.date_lit(_NEVER)})"
+        f"HAVING {closing} >= COALESCE(MAX(CASE WHEN type = 'aktualisering' THEN date END), {d.date(_NEVER)})"
     )
 
 
@@ -62,7 +62,7 @@ def closed_cases(case_pks=None, on=None) -> dict:
         return {}
     d = Dialect()
     with connection.cursor() as cur:
-        cur.execute(closed_cases_query(d, case_set_sql(case_pks=pks), on=on))
+        cur.execute(closed_cases_query(d, case_set_sql(case_pks=pks), on=on), d.params)
         return {case_id: _as_date(day) for case_id, day in cur.fetchall()}
 
 

@@ -184,7 +184,9 @@ def test_sql_effective_events_equal_the_python_rules(plan, cutoff_hours, bounds)
                               if (lo is None or e.date >= lo) and (hi is None or e.date <= hi))
             variants = [True] if has_corrections else [True, False]  # the fast path only without corrections
             for corrections in variants:
-                sql = effective_events_sql(Dialect(), recorded_by, ("aktualisering",), hi, lo, corrections=corrections)
+                dialect = Dialect()
+                sql = effective_events_sql(dialect, recorded_by, ("aktualisering",), hi, lo, corrections=corrections)
                 got = sorted((i, d if isinstance(d, dt.date) else dt.date.fromisoformat(d))
-                             for i, d in run_sql(f"SELECT id, date FROM ({sql}) e WHERE case_id = {c.pk}"))
+                             for i, d in run_sql(f"SELECT id, date FROM ({sql}) e WHERE case_id = {c.pk}",
+                                                 dialect.params))
                 assert got == expected
