@@ -16,6 +16,7 @@ AKTA_AUDIT_CHECKPOINT_FILE  default $AKTA_DATA_DIR/audit-checkpoints.jsonl (appe
 AKTA_AUDIT_CHECKPOINT_EVERY automatic checkpoint every N entries (default 100)
 AKTA_IMPORT_MAX_BYTES       largest expanded size of an import (default 2 GiB)
 AKTA_IMPORT_MAX_LINE_BYTES  longest line of an import file (default 1 MiB)
+AKTA_OIDC_*       sign-in through the municipality's identity provider (see "OpenID Connect" below)
 """
 import os
 from datetime import timedelta
@@ -132,6 +133,8 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Inert unless OIDC is configured, and then only on the OIDC callback (akta/access/oidc.py).
+    "akta.access.oidc.AktaOIDCBackend",
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("AKTA_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AKTA_LOGIN_COOLOFF_MINUTES", "15")))
@@ -144,6 +147,9 @@ AXES_LOCKOUT_PARAMETERS = [p.strip() for p in os.environ.get("AKTA_LOGIN_LOCKOUT
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "akta.access.lockout.lockout_response"
+# The OIDC callback is no password attempt: axes neither counts nor blocks it (the identity
+# provider has its own lockout and MFA).
+AXES_WHITELIST_CALLABLE = "akta.access.oidc.is_oidc_callback"
 # Sessions end after an idle time: the cookie's age is renewed on every request.
 SESSION_COOKIE_AGE = int(os.environ.get("AKTA_SESSION_IDLE_MINUTES", "30")) * 60
 SESSION_SAVE_EVERY_REQUEST = True
@@ -198,6 +204,29 @@ SPECTACULAR_SETTINGS = {
         "GoalStatusEnum": "akta.quality.models.GoalStatus",
     },
 }
+
+# OpenID Connect: staff sign in through the municipality's identity provider (mozilla-django-oidc,
+# akta/access/oidc.py), MFA left to the provider. Off unless the issuer, the client id and the
+# client secret are all set; local passwords always remain (demo, break-glass accounts). The IdP
+# user is matched to an existing active Akta user whose user name equals OIDC_USERNAME_CLAIM; no
+# user is ever created and no right comes from the claims. Endpoints not set here come from the
+# issuer's discovery document. The button is a link, so no form submission leaves for the
+# provider and CSP form-action stays 'self'.
+OIDC_ISSUER = os.environ.get("AKTA_OIDC_ISSUER", "").strip().rstrip("/")
+OIDC_RP_CLIENT_ID = os.environ.get("AKTA_OIDC_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("AKTA_OIDC_CLIENT_SECRET", "")
+OIDC_ENABLED = bool(OIDC_ISSUER and OIDC_RP_CLIENT_ID and OIDC_RP_CLIENT_SECRET)
+OIDC_RP_SCOPES = os.environ.get("AKTA_OIDC_SCOPES", "openid profile")
+OIDC_USERNAME_CLAIM = os.environ.get("AKTA_OIDC_USERNAME_CLAIM", "preferred_username")
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("AKTA_OIDC_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("AKTA_OIDC_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = os.environ.get("AKTA_OIDC_USERINFO_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("AKTA_OIDC_JWKS_ENDPOINT", "")
+OIDC_RP_SIGN_ALGO = os.environ.get("AKTA_OIDC_SIGN_ALGO", "RS256")
+OIDC_USE_PKCE = True
+OIDC_CREATE_USER = False
+OIDC_TIMEOUT = 10
+OIDC_VERIFY_SSL = True
 
 # Content-Security-Policy (django-csp): only Akta's own static files run or style the pages. No
 # inline scripts, event handlers or style attributes exist in the templates; htmx runs with

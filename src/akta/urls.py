@@ -2,10 +2,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 from drf_spectacular.views import SpectacularAPIView
 
+from akta.access import oidc
 from akta.quality.api import router as quality_router
 
 urlpatterns = [
-    path("logga-in/", auth_views.LoginView.as_view(template_name="registration/login.html"), name="login"),
+    path("logga-in/", oidc.LoginView.as_view(), name="login"),
+    # Sign-in through the municipality's identity provider (404 unless configured).
+    path("logga-in/oidc/", oidc.AuthenticationRequestView.as_view(), name="oidc_authentication_init"),
+    path("logga-in/oidc/klar/", oidc.AuthenticationCallbackView.as_view(), name="oidc_authentication_callback"),
     path("logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
     path("konto/losenord/", auth_views.PasswordChangeView.as_view(
         template_name="registration/password_change.html", success_url=reverse_lazy("password_change_done")),
