@@ -293,7 +293,7 @@ def build_matrix(w):
                                 ("csv", q("/bevakningar/namnden/", status="alla", format="csv"))],
         "deadlines:settings": [("page", "/bevakningar/installningar/")],
         "deadlines:evb": [("page", q(EVB, kvartal=k)) for k in ("2025Q1", "2024Q4", "2025Q2")],
-        "deadlines:evb_download": [(fmt, f"{EVB}{k}.{fmt}") for k in ("2025Q1", "2024Q4")
+        "deadlines:evb_download": [(fmt, f"{EVB}{k}.{fmt}") for k in ("2025Q1",)
                                    for fmt in ("json", "csv", "xlsx", "pdf")],
         # Follow-up: indicators in every format and their drill-downs (added by drilldown_probes).
         "followup:index": [("page", "/uppfoljning/")],
