@@ -388,6 +388,12 @@ def test_every_url_pattern_is_in_the_matrix(world, db):
         assert isinstance(probes, list) or probes.startswith(NO_PERSONAL_DATA), key
 
 
+def test_a_view_added_without_a_row_in_the_matrix_is_found(world, db, settings):
+    settings.ROOT_URLCONF = "akta.tests.test_access_matrix_urls"
+    missing = set(pattern_names()) - build_matrix(world).keys()
+    assert missing == {"ny-vy"}
+
+
 @pytest.fixture
 def clients(world, db):
     out = {}
