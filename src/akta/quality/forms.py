@@ -3,6 +3,7 @@ from django import forms
 from django.utils import timezone
 
 from akta.access.models import Role, Unit, User
+from akta.access.services import may_see_case
 from akta.cases.models import Case
 from akta.quality import models as m
 from akta.quality import permissions as perm
@@ -75,8 +76,17 @@ class ReportFormMixin:
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["case_ext_id"] = _case_field()
+        # A linked case the user may not open (access.services.may_see_case, as on the detail page)
+        # is neither shown nor lost: the field stays empty and the link is kept.
+        self._hidden_case = None
         if self.instance.pk and self.instance.case_id:
-            self.fields["case_ext_id"].initial = self.instance.case.ext_id
+            if user is not None and may_see_case(user, self.instance.case):
+                self.fields["case_ext_id"].initial = self.instance.case.ext_id
+            else:
+                self._hidden_case = self.instance.case
+                self.fields["case_ext_id"].help_text = (
+                    "Rapporten rör ett ärende i en enhet som du inte har behörighet till. "
+                    "Kopplingen behålls om du lämnar fältet tomt.")
         own = Unit.objects.filter(members=user) if user is not None else Unit.objects.none()
         if user is not None:
             self.fields["unit"].queryset = perm.report_units(user, self.fields["unit"].queryset)
@@ -88,7 +98,7 @@ class ReportFormMixin:
     def clean_case_ext_id(self):
         ext = self.cleaned_data.get("case_ext_id", "").strip()
         if not ext:
-            return None
+            return self._hidden_case
         case = perm.case_link_queryset(self.user).select_related("person").filter(ext_id=ext).first()
         if case is None:
             raise forms.ValidationError("det finns inget sådant ärende som du har tillgång till")

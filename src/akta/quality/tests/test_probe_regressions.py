@@ -78,6 +78,27 @@ def test_a_deviation_cannot_be_linked_to_a_case_outside_the_users_units(login, k
     assert not m.Deviation.objects.exists()
 
 
+def test_the_edit_form_shows_no_case_id_the_user_cannot_open_and_keeps_the_link(login, ku, foreign_deviation):
+    """Found by the access matrix (src/akta/tests/test_access_matrix.py): the detail page masked the
+    case, the edit form prefilled its id; saving the form with the field empty unlinked it."""
+    client = login(ku)
+    url = reverse("quality:edit", args=["avvikelser", foreign_deviation.pk])
+    body = client.get(url).content.decode()
+    assert not mentions(body, "C1") and "Lisa Lindqvist" not in body
+    assert "en enhet som du inte har behörighet till" in body
+    r = client.post(url, {"category": "sekretess", "event_date": "2024-03-01", "reported_on": "2024-03-02",
+                          "unit": foreign_deviation.unit_id, "description": "Fax till fel mottagare, ändrad.",
+                          "case_ext_id": "", "version": foreign_deviation.version})
+    assert r.status_code == 302
+    saved = m.Deviation.objects.get(pk=foreign_deviation.pk)
+    assert saved.description.endswith("ändrad.") and saved.case.ext_id == "C1"
+
+
+def test_a_manager_of_the_case_still_sees_the_case_id_in_the_edit_form(login, chief, foreign_deviation):
+    body = login(chief).get(reverse("quality:edit", args=["avvikelser", foreign_deviation.pk])).content.decode()
+    assert 'value="C1"' in body
+
+
 # --- 10. The API accepts what the web form refuses --------------------------------------------
 
 
