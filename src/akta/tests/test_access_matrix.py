@@ -260,6 +260,10 @@ def build_matrix(w):
         # Accounts and schema.
         "login": [("page", "/logga-in/")],
         "logout": NO_PERSONAL_DATA + ": signs out",
+        "oidc_authentication_init": NO_PERSONAL_DATA + ": redirects to the municipality's identity provider "
+                                    "(404 when sign-in through it is not configured)",
+        "oidc_authentication_callback": NO_PERSONAL_DATA + ": the identity provider's answer; ends on the "
+                                        "login page or the user's start page (access/tests/test_oidc.py)",
         "password_change": [("page", "/konto/losenord/")],
         "password_change_done": [("page", "/konto/losenord/klart/")],
         "schema": [("json", "/api/schema/")],
