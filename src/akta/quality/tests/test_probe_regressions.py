@@ -221,3 +221,9 @@ def test_a_step_with_a_format_suffix_answers_instead_of_crashing(login, chief, u
     r = login(chief).post(f"{API}/avvikelser/{dev.pk}/steg.json", {"to": "x", "version": "abc"},
                           content_type="application/json")
     assert r.status_code == 400
+
+
+@pytest.mark.parametrize("path", ["99999999999999999999/fil/1/", "1/fil/99999999999999999999/"])
+def test_a_document_file_id_that_cannot_exist_is_a_404(login, chief, path):
+    """GET /kvalitet/styrdokument/99999999999999999999/fil/1/ was an OverflowError (500) on SQLite."""
+    assert login(chief).get(f"/kvalitet/styrdokument/{path}").status_code == 404
