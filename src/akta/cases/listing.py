@@ -8,6 +8,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Q
 
@@ -58,7 +59,10 @@ def parse_key(source, name):
 def count(qs):
     """(number of rows, estimated?): the planner's estimate on PostgreSQL when it is large."""
     if connection.vendor == "postgresql":
-        sql, params = qs.order_by().values("pk").query.sql_with_params()
+        try:
+            sql, params = qs.order_by().values("pk").query.sql_with_params()
+        except EmptyResultSet:  # a user of no unit: Django knows there is no row, there is no SQL
+            return 0, False
         with connection.cursor() as cur:
             cur.execute("EXPLAIN (FORMAT JSON) " + sql, params)
             plan = cur.fetchone()[0]
