@@ -35,7 +35,7 @@ from django.urls import NoReverseMatch, Resolver404, URLPattern, URLResolver, ge
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 
-EXAMPLES = int(os.environ.get("AKTA_PAGE_FUZZ_EXAMPLES", "10"))
+EXAMPLES = int(os.environ.get("AKTA_PAGE_FUZZ_EXAMPLES", "16"))
 # CI is derandomized (the same requests every run); a seed sends other ones: AKTA_PAGE_FUZZ_SEED=7
 SEED = os.environ.get("AKTA_PAGE_FUZZ_SEED")
 CRAWL_LIMIT = 220  # pages × roles fetched while collecting real path values and forms
@@ -300,27 +300,29 @@ def crawl(clients):
 
 
 def concrete_paths(site, route):
-    """The crawled paths of a route plus its groups filled with junk (where the converter allows)."""
+    """(real paths, junk paths) of a route: the crawled ones (or, for a route no page links to, its
+    groups filled with the real values the same groups take elsewhere), and those with one group
+    replaced by junk where the converter lets it through."""
     name, groups = site.patterns[route]
-    paths = set(site.paths.get(route, ()))
-    if name and groups and not paths:
-        # Not linked from any page (the API): the real values the same group takes elsewhere.
+    real = set(site.paths.get(route, ()))
+    if name and groups and not real:
         for values in itertools.islice(itertools.product(*(site.group_values(g) for g in groups)), 40):
             p = build(name, dict(zip(groups, values)))
-            if p and route_of(p) == route and len(paths) < 4:
-                paths.add(p)
+            if p and route_of(p) == route and len(real) < 4:
+                real.add(p)
+    junk = set()
     if name and groups:
-        real = [resolve(p).kwargs for p in paths]
-        base = real[0] if real else {}
+        kwargs_seen = [resolve(p).kwargs for p in sorted(real)]
+        base = kwargs_seen[0] if kwargs_seen else {}
         for g in groups:
-            for junk in JUNK_PATH:
-                kwargs = {k: str(v) for k, v in base.items()} | {g: junk}
+            for value in JUNK_PATH:
+                kwargs = {k: str(v) for k, v in base.items()} | {g: value}
                 for k in groups:
                     kwargs.setdefault(k, "1")
                 p = build(name, kwargs)
-                if p and route_of(p) == route:
-                    paths.add(p)
-    return sorted(paths)
+                if p and route_of(p) == route and p not in real:
+                    junk.add(p)
+    return sorted(real), sorted(junk)
 
 
 # --- the fuzzer ---------------------------------------------------------------------------------
@@ -329,13 +331,16 @@ GENERIC_KEYS = ["id", "pk", "version", "page", "q", "format", "efter", "fore", "
 
 
 def fuzz_route(site, clients, route, findings, examples):
-    paths = concrete_paths(site, route)
+    real, junk = concrete_paths(site, route)
+    paths = real + junk
     if not paths:
         return 0
+    # half the requests on real paths (the deep code), half on junk ones (the 404s and 400s)
+    path = st.one_of(*[st.sampled_from(ps) for ps in (real, junk) if ps])
     keys = sorted(site.keys.get(route, ())) + GENERIC_KEYS
     real_values = {k: sorted(v) for k, v in site.values.get(route, {}).items() if v}
     forms = site.forms.get(route) or [{}]
-    if route not in site.posts and run(clients["enhetschef"], "POST", paths[0])[0] != 405:
+    if route not in site.posts and run(clients["enhetschef"], "POST", (real or junk)[0])[0] != 405:
         site.posts.add(route)  # not crawled (built from the values of other pages)
     methods = ["GET", "POST"] if route in site.posts else ["GET"]
     roles = sorted(clients)
@@ -373,8 +378,8 @@ def fuzz_route(site, clients, route, findings, examples):
         return pairs + draw(query_pairs())
 
     request = st.one_of(
-        st.tuples(st.just("GET"), st.sampled_from(roles), st.sampled_from(paths), query_pairs(), st.just(None)),
-        *([st.tuples(st.just("POST"), st.sampled_from(roles), st.sampled_from(paths), st.just([]),
+        st.tuples(st.just("GET"), st.sampled_from(roles), path, query_pairs(), st.just(None)),
+        *([st.tuples(st.just("POST"), st.sampled_from(roles), path, st.just([]),
                      st.one_of(form_pairs(), form_pairs(), query_pairs(), JUNK.map(lambda s: [("", s)])))]
           if "POST" in methods else []),
     )
@@ -410,12 +415,12 @@ def test_no_page_answers_5xx(clients, record_lookups):
     site = crawl(clients)
     if os.environ.get("AKTA_PAGE_FUZZ_VERBOSE"):
         for r in sorted(site.patterns):
-            print(r, sorted(site.paths.get(r, ()))[:3], sorted(site.keys.get(r, ())), len(site.forms.get(r, ())), r in site.posts)
+            print(r, concrete_paths(site, r)[0][:4], sorted(site.keys.get(r, ())), len(site.forms.get(r, ())), r in site.posts)
     crawled = time.monotonic()
     findings = defaultdict(list)
     for route in sorted(site.patterns):
         fuzz_route(site, clients, route, findings, EXAMPLES)
-    unreached = [r for r in site.patterns if not concrete_paths(site, r)]
+    unreached = [r for r in site.patterns if not any(concrete_paths(site, r))]
     report = "\n\n".join(f"{route}: {len(found)} × 5xx, e.g.\n  " + "\n  ".join(dict.fromkeys(found[:3]))
                          for route, found in sorted(findings.items()))
     print(f"page fuzzer: {len(site.patterns)} patterns, {len(site.posts)} accept POST, "
