@@ -185,7 +185,7 @@ class RegisterViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
 
     @extend_schema(responses={200: None}, request=None)
     @action(detail=True, methods=["get"])
-    def historik(self, request, pk=None):
+    def historik(self, request, pk=None, format=None):  # format: the router's .json suffix
         obj = self.get_object()
         return Response([{"at": h.at, "user": h.username, "action": h.action, "version": h.version,
                           "change": perm.masked_change(request.user, h.change)} for h in obj.history()])
@@ -195,7 +195,7 @@ class WorkflowMixin:
     """POST …/{id}/steg/ {"to": status, "version": n, fields of the step}."""
 
     @action(detail=True, methods=["post"])
-    def steg(self, request, pk=None):
+    def steg(self, request, pk=None, format=None):
         obj = self.get_object()
         ser = StepSerializer(data=request.data)
         ser.is_valid(raise_exception=True)

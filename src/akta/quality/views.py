@@ -559,7 +559,9 @@ def document_upload(request, pk):
 def document_download(request, pk, number):
     if not perm.may_read_documents(request.user):
         raise PermissionDenied
-    df = get_object_or_404(m.DocumentFile, document_id=pk, number=number)
+    # document__pk, not document_id: the primary key's lookup answers "none" for an id no row can
+    # have (99999999999999999999), where the raw column overflowed the database's integer.
+    df = get_object_or_404(m.DocumentFile, document__pk=pk, number=number)
     return FileResponse(df.file.open("rb"), as_attachment=True, filename=df.original_name,
                         content_type=df.content_type)
 

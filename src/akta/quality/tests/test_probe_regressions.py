@@ -225,3 +225,26 @@ def test_the_api_logs_a_denied_deviation_too(login, bou_user, eb_user, unit):
     assert login(eb_user).get(f"{API}/avvikelser/{dev.pk}/").status_code == 404
     assert list(AuditEntry.objects.filter(seq__gt=start).values_list("action", "object_id")) == [
         (AuditEntry.DENIED, dev.number)]
+
+
+# --- Found by the page fuzzer (src/akta/tests/test_page_fuzz.py) ---------------------------
+
+
+def test_the_history_with_a_format_suffix_answers_instead_of_crashing(login, ku, risk):
+    """GET /api/kvalitet/…/{id}/historik.json crashed: the router passes `format` to the action."""
+    r = login(ku).get(f"{API}/risker/{risk.pk}/historik.json")
+    assert r.status_code == 200 and r.json()[0]["action"]
+    assert login(ku).get(f"{API}/styrdokument/99999999999999999999/historik.json").status_code == 404
+
+
+def test_a_step_with_a_format_suffix_answers_instead_of_crashing(login, chief, unit):
+    dev = deviation(chief, unit)
+    r = login(chief).post(f"{API}/avvikelser/{dev.pk}/steg.json", {"to": "x", "version": "abc"},
+                          content_type="application/json")
+    assert r.status_code == 400
+
+
+@pytest.mark.parametrize("path", ["99999999999999999999/fil/1/", "1/fil/99999999999999999999/"])
+def test_a_document_file_id_that_cannot_exist_is_a_404(login, chief, path):
+    """GET /kvalitet/styrdokument/99999999999999999999/fil/1/ was an OverflowError (500) on SQLite."""
+    assert login(chief).get(f"/kvalitet/styrdokument/{path}").status_code == 404
