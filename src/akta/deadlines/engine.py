@@ -40,6 +40,7 @@ from django.db.models.expressions import RawSQL
 from akta import dbparallel
 from akta.cases.derived import decisions
 from akta.cases.derived.events import case_set_sql, effective_events, end_of_day
+from akta.cases.derived import state
 from akta.cases.derived.state import extended_until
 from akta.cases.models import Case, Event, EventType
 from akta.deadlines import subjects as S
@@ -347,7 +348,7 @@ class _SQL:
             # Nearly every anmälan gets its förhandsbedömning: the area is tested on the few
             # survivors, with their case (no hash of every case in barn och unga).
             anmalan = self.subjects(type=T.AKTUALISERING, kind=S.ANMALAN)
-            ids = self.ids(self.lacking(anmalan, (T.FORHANDSBEDOMNING, T.UTREDNING_INLEDD), "aktualisering_id"))
+            ids = self.ids(anmalan.filter(state.pending_assessment(self.ev)))
             self.add("forhandsbedomning_14d", self.details(ids, "pk", "ext_id", "date", cases=Q(case__area=S.BARN_OCH_UNGA),
                                                            lapse=self.first_closing()))
         self.investigations([(rule_id, field, value) for rule_id, field, value in (
@@ -380,11 +381,8 @@ class _SQL:
         one anti-join over all cases, then each rule takes the investigations of its cases."""
         if not rules:
             return
-        ids = self.ids(self.lacking(self.subjects(type=T.UTREDNING_INLEDD), (T.UTREDNING_AVSLUTAD,), "utredning_id"))
-        until = Subquery(
-            self.ev(type=T.UTREDNING_FORLANGD, utredning_id=OuterRef("pk"))
-            .order_by("-date", "-pk").values("until")[:1]
-        )
+        ids = self.ids(self.subjects(type=T.UTREDNING_INLEDD).filter(state.open_investigation(self.ev)))
+        until = state.extension_until(self.ev)
         cases = Q()
         for _rule, field, value in rules:
             cases |= Q(**{f"case__{field}": value})
@@ -414,13 +412,10 @@ class _SQL:
         cond = Q()
         for rule_id in rules:
             cond |= PLACEMENT_RULES[rule_id][0]
-        implemented = Exists(self.ev(type=T.VERKSTALLD, beslut_id=OuterRef("pk")))
-        ids = self.ids(self.lacking(self.decisions(cond).filter(implemented), (T.INSATS_AVSLUTAD,), "beslut_id"))
-        impl = Subquery(self.ev(type=T.VERKSTALLD, beslut_id=OuterRef("pk")).order_by("date").values("date")[:1])
+        ids = self.ids(self.decisions(cond).filter(state.intervention_in_force(self.ev)))
         last_ov = Subquery(self.ev(type=T.OVERVAGANDE, beslut_id=OuterRef("pk")).order_by("-date").values("date")[:1])
-        rows = [r for r in self.details(ids, "pk", "ext_id", "date", "legal_basis", "intervention", impl=impl,
-                                        last_ov=last_ov, closed=self.first_closing())
-                if r["closed"] is None]
+        rows = list(self.details(ids, "pk", "ext_id", "date", "legal_basis", "intervention",
+                                 impl=state.first_implemented(self.ev), last_ov=last_ov))
         for rule_id in rules:
             applies, recurring = PLACEMENT_RULES[rule_id][1:]
             mine = []
@@ -490,9 +485,6 @@ def case_facts(case: CaseInfo, events, as_of, known_at, rules: set, local_rules=
     def first_closing(after):
         return next((d for d in closings if d >= after), None)
 
-    def closed_after(after):
-        return any(d >= after for d in closings)
-
     def referring(types, pk):
         return [x for t in types for x in refs[(t, pk)]]
 
@@ -503,22 +495,21 @@ def case_facts(case: CaseInfo, events, as_of, known_at, rules: set, local_rules=
                         start=kw.pop("start", e.date), **kw))
 
     if case.area == S.BARN_OCH_UNGA:
-        for a in by_type[T.AKTUALISERING]:
-            if a.kind != S.ANMALAN:
-                continue
-            if "skyddsbedomning_0d" in rules and not referring([T.SKYDDSBEDOMNING], a.effective_id):
-                fact("skyddsbedomning_0d", a, lapse=first_closing(a.date))
-            if "forhandsbedomning_14d" in rules and not referring([T.FORHANDSBEDOMNING, T.UTREDNING_INLEDD], a.effective_id):
-                fact("forhandsbedomning_14d", a, lapse=first_closing(a.date))
+        if "skyddsbedomning_0d" in rules:
+            for a in by_type[T.AKTUALISERING]:
+                if a.kind == S.ANMALAN and not referring([T.SKYDDSBEDOMNING], a.effective_id):
+                    fact("skyddsbedomning_0d", a, lapse=first_closing(a.date))
+        if "forhandsbedomning_14d" in rules:
+            for a in state.pending_assessments(evs):
+                if a.kind == S.ANMALAN:
+                    fact("forhandsbedomning_14d", a, lapse=first_closing(a.date))
 
     inv_rules = [r for r, applies in (
         ("utredning_4m", case.area == S.BARN_OCH_UNGA),
         ("vbu_utredning_4m", case.case_type == S.VBU_CASE_TYPE),
         ("faderskap_1y", case.case_type == S.FADERSKAP_CASE_TYPE),
     ) if applies and r in rules]
-    for u in by_type[T.UTREDNING_INLEDD]:
-        if referring([T.UTREDNING_AVSLUTAD], u.effective_id):
-            continue
+    for u in state.open_investigations(evs) if inv_rules else ():
         for r in inv_rules:
             fact(r, u, lapse=first_closing(u.date), extended_until=extended_until(evs, u.effective_id))
 
@@ -531,23 +522,16 @@ def case_facts(case: CaseInfo, events, as_of, known_at, rules: set, local_rules=
     for c in decisions.decision_clocks(evs, reportable_only=True):
         if c.rule in rules and c.waiting_on(as_of):
             fact(c.rule, beslut[c.beslut_pk], start=c.start, legal_basis=c.legal_basis)
-    for b in by_type[T.BESLUT]:
-        if b.outcome not in S.FAVOURABLE:
-            continue
-        pk = b.effective_id
-        ended = bool(referring([T.INSATS_AVSLUTAD], pk))
-        implemented = sorted(x.date for x in referring([T.VERKSTALLD], pk))
-        if not implemented or ended or closed_after(b.date):
-            continue
-        considered = [x.date for x in referring([T.OVERVAGANDE], pk)]
+    for b, implemented in state.interventions_in_force(evs):
+        considered = [x.date for x in referring([T.OVERVAGANDE], b.effective_id)]
         last_ov = max(considered) if considered else None
-        recurring_start = max(implemented[0], last_ov) if last_ov else implemented[0]
+        recurring_start = max(implemented, last_ov) if last_ov else implemented
         if "overvagande_6m" in rules and S.is_overvagande_subject(b.legal_basis, b.intervention):
             fact("overvagande_6m", b, start=recurring_start, legal_basis=b.legal_basis, last_consideration=last_ov)
         if "omprovning_lvu3_6m" in rules and S.is_omprovning_subject(b.legal_basis, b.intervention):
             fact("omprovning_lvu3_6m", b, start=recurring_start, legal_basis=b.legal_basis, last_consideration=last_ov)
         if "vardnadsoverflyttning_2y" in rules and S.is_vardnadsoverflyttning_subject(b.legal_basis, b.intervention):
-            fact("vardnadsoverflyttning_2y", b, start=implemented[0], legal_basis=b.legal_basis,
+            fact("vardnadsoverflyttning_2y", b, start=implemented, legal_basis=b.legal_basis,
                  last_consideration=last_ov)
 
     bound = latest_start("kronparm_gallring_2y", as_of) if "kronparm_gallring_2y" in rules else None

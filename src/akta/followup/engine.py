@@ -135,8 +135,11 @@ class Ctx:
         m = "MATERIALIZED " if materialized else ""
         # known_cases (the known cases) is a plain view of cases_case: never materialized, so every
         # reference can use the primary key.
-        return (f"WITH eff AS {m}({self.eff(*types, since=since, fields=fields)}), "
-                f"known_cases AS NOT MATERIALIZED ({self.cases()}){extra} ")
+        # One CTE per line, the main SELECT on its own line (as logged and explained).
+        if extra.startswith(", "):
+            extra = ",\n" + extra[2:]
+        return (f"WITH eff AS {m}({self.eff(*types, since=since, fields=fields)}),\n"
+                f"known_cases AS NOT MATERIALIZED ({self.cases()}){extra}\n")
 
 
 LAW_PLACEHOLDER = re.compile(r"\{law:([A-Za-z0-9_.]+)\}")

@@ -9,9 +9,13 @@ effective events            :func:`.events.effective_events`              :func:
 case closed on a day        :func:`.status.closed_on`                     :func:`.status.closed_cases_sql`
 decision clocks (waiting,   :func:`.decisions.decision_clocks`            :func:`.decisions.clocks_sql`
 since when, resolved how)
-pending förhandsbedömning   :func:`.state.pending_assessments`            (deadline rules' anti-join)
-open investigation and its  :func:`.state.open_investigations`,           (deadline rules' anti-join)
-extension                   :func:`.state.extended_until`
+pending förhandsbedömning   :func:`.state.pending_assessments`            :func:`.state.pending_assessment` (ORM)
+open investigation and its  :func:`.state.open_investigations`,           :func:`.state.open_investigation` (ORM),
+extension                   :func:`.state.extended_until`                 :func:`.state.open_investigations_sql`,
+                                                                          :func:`.state.extension_until` (ORM),
+                                                                          :func:`.state.extended_until_sql`
+intervention in force,      :func:`.state.interventions_in_force`,        :func:`.state.intervention_in_force` (ORM),
+active or interrupted       :func:`.state.decision_states`                :func:`.decisions.clocks_sql`
 the state of one case       :func:`.state.case_state`                     –
 ==========================  ============================================  =====================
 

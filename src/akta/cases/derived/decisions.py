@@ -229,7 +229,7 @@ def clocks_sql(d: Dialect, until: dt.date, *, recorded_by=None, cases="", report
     }
     started_clock = f" AND c.start <= {d.date(started_by)}" if started_by else ""
     return (
-        "WITH " + ", ".join(f"{name} AS {body}" for name, body in ctes.items()) + " "
+        "WITH " + ",\n".join(f"{name} AS {body}" for name, body in ctes.items()) + "\n"
         "SELECT c.beslut_pk, o.ext_id AS beslut_id, c.case_id, c.legal_basis, c.intervention, c.decision_date, "
         "c.interruption_date, c.implemented, c.ended, COALESCE(c.ended_reason, '') AS ended_reason, cl.closed, "
         "COALESCE(c.interruption_reason, '') AS interruption_reason "
