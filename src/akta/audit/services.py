@@ -3,6 +3,7 @@ import hashlib
 import hmac
 import json
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.db import transaction
 from django.utils import timezone
@@ -67,7 +68,7 @@ def _append(user, action, obj_type, obj_id, persons, context):
             if seq == 1 or seq % integrity.checkpoint_every() == 0:
                 checkpoints.append(integrity.make_checkpoint(seq, h, at))
             prev = h
-        AuditEntry.objects.bulk_create(entries)
+        AuditEntry.objects.bulk_create(entries, batch_size=2000)
         AuditHead.objects.filter(pk=1).update(seq=seq, hash=prev)
         for cp in checkpoints:
             transaction.on_commit(lambda cp=cp: _append_quietly(cp))
@@ -83,6 +84,13 @@ def _append_quietly(cp):
 
 def log_read(user, obj_type, obj_id, *, person=None, context=""):
     log_access(user, AuditEntry.READ, obj_type, obj_id, person=person, context=context)
+
+
+class PersonRef(NamedTuple):
+    """A person as the log needs it, for callers that stream rows rather than model objects."""
+
+    pk: int
+    protected_identity: bool
 
 
 def log_reads(user, obj_type, obj_id, persons, *, context=""):

@@ -11,8 +11,10 @@ from pathlib import Path
 
 from django.utils import timezone
 
+import akta.municipality
 from akta.access.models import Unit
 from akta.access.services import PROTECTED_LABEL, visible_cases
+from akta.audit.services import PersonRef, log_reads
 from akta.cases.models import Case, Event, Person
 from akta.cases.schema import FIELDS
 from akta.exchange.importer import FORMAT, default_recorded_at
@@ -32,8 +34,9 @@ def _json_value(v):
 def export_exchange(out_dir, user=None):
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    batch = ImportBatch.objects.order_by("-imported_at").first()
-    municipality = {"code": batch.municipality_code, "name": batch.municipality_name} if batch else {"code": "0000", "name": "Okänd"}
+    batch = None if akta.municipality.code() else ImportBatch.objects.order_by("-imported_at").first()
+    municipality = akta.municipality.for_exchange(
+        batch and {"code": batch.municipality_code, "name": batch.municipality_name})
     cases_qs = Case.objects.all() if user is None else visible_cases(user, Case.objects.all())
     may_see_protected = user is None or user.may_view_protected
     units = [{"code": u.code, "name": u.name, "area": u.area} for u in Unit.objects.order_by("code")]
@@ -42,6 +45,7 @@ def export_exchange(out_dir, user=None):
     (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
     counts = {"persons": 0, "cases": 0, "events": 0, "masked": 0}
+    exported = []  # every person in the file, for the log
     persons_qs = Person.objects.all() if user is None else Person.objects.filter(id__in=cases_qs.values("person_id"))
     with open(out / "persons.jsonl", "w", encoding="utf-8") as f:
         for p in persons_qs.order_by("id").values().iterator(chunk_size=5000):
@@ -57,6 +61,7 @@ def export_exchange(out_dir, user=None):
                 rec.update(p["extra"])
             f.write(json.dumps(rec, ensure_ascii=False) + "\n")
             counts["persons"] += 1
+            exported.append(PersonRef(p["id"], p["protected_identity"]))
 
     case_ext = {}
     unit_code = dict(Unit.objects.values_list("id", "code"))
@@ -97,7 +102,6 @@ def export_exchange(out_dir, user=None):
             rec.update(e["extra"])
             f.write(json.dumps(rec, ensure_ascii=False) + "\n")
             counts["events"] += 1
-    from akta.audit.services import log_read
-
-    log_read(user, "export", str(out)[-255:], context=f"export: {counts['persons']} personer, {counts['cases']} ärenden")
+    log_reads(user, "export", str(out)[-255:], exported,
+              context=f"export: {counts['persons']} personer, {counts['cases']} ärenden")
     return counts

@@ -52,6 +52,24 @@ def test_masked_export_for_a_user_without_the_right(bou_user, tmp_path):
     assert "20120704-2381" not in (tmp_path / "persons.jsonl").read_text()
 
 
+def test_an_export_logs_every_person_in_it(bou_user, tmp_path):
+    """Issue 10 § 4: an export is logged with every person in the file, so `akta auditlog person`
+    finds each of them (a whole-register export as one entry without persons hid them)."""
+    from akta.audit.models import AuditEntry
+    from akta.cases.models import Person
+    from akta.exchange.exporter import export_exchange
+
+    export_exchange(tmp_path / "unit", user=bou_user)
+    logged = set(AuditEntry.objects.filter(object_type="export", username=bou_user.username)
+                 .values_list("person_id", flat=True))
+    assert logged == set(Person.objects.filter(ext_id__in=["P1", "P4"]).values_list("pk", flat=True))
+    assert AuditEntry.objects.get(object_type="export", person_id=Person.objects.get(ext_id="P4").pk).person_protected
+
+    export_exchange(tmp_path / "all")  # the whole register, with system rights
+    everyone = set(AuditEntry.objects.filter(object_type="export", username="system").values_list("person_id", flat=True))
+    assert everyone == set(Person.objects.values_list("pk", flat=True)) and len(everyone) > 2
+
+
 def test_check_deploy_is_clean_with_production_settings(tmp_path):
     env = dict(os.environ, AKTA_ENV="production", AKTA_SECRET_KEY="x" * 30 + "-production-secret-" + "y" * 30,
                AKTA_ALLOWED_HOSTS="akta.example.se", AKTA_DATA_DIR=str(tmp_path))
