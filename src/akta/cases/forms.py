@@ -212,6 +212,9 @@ class EventForm(AccessibleFormMixin, forms.Form):
         if f.kind == "codes":
             return forms.CharField(label=label, required=False,
                                    help_text="Koder åtskilda med kommatecken.")
+        if f.kind == "text":
+            return forms.CharField(label=label, required=False, strip=False,
+                                   widget=forms.Textarea(attrs={"rows": 8}))
         return forms.CharField(label=label, required=False,
                                widget=forms.Textarea(attrs={"rows": 2}))
 

@@ -49,6 +49,11 @@ class Case(models.Model):
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="cases")
     caseworker = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="cases", verbose_name="handläggare")
+    # The caseworker as the exchange names them (contract-v2 §1 `caseworker` on a case: a
+    # username or an external id), assigned at import; `caseworker` is the Akta user of that
+    # name when there is one. Later (re)assignments are `tilldelad` events
+    # (akta.cases.derived.assignment owns who is assigned on a day).
+    caseworker_ref = models.CharField("handläggare (id)", max_length=150, blank=True, default="")
     version = models.PositiveIntegerField(default=1, help_text="Optimistisk låsning: ökas vid varje registrering.")
     extra = models.JSONField(default=dict, blank=True)
 
@@ -82,6 +87,8 @@ class EventType(models.TextChoices):
     OVERVAGANDE = "overvagande", "Övervägande"
     ARENDE_AVSLUTAT = "arende_avslutat", "Ärende avslutat"
     AVFLYTTAD = "avflyttad", "Avflyttad"
+    TILLDELAD = "tilldelad", "Tilldelad handläggare"
+    JOURNALANTECKNING = "journalanteckning", "Journalanteckning"
 
 
 class Event(models.Model):
@@ -110,6 +117,15 @@ class Event(models.Model):
     until = models.DateField("förlängd till", null=True, blank=True)
     accepted = models.BooleanField("accepterat", null=True, blank=True)
     amount_sek = models.DecimalField("belopp (kr)", max_digits=12, decimal_places=2, null=True, blank=True)
+    # contract-v2 §1: the decision's level, delegation point, decider and reason code (beslut);
+    # the caseworker of a `tilldelad` (NULL: unassigned); a journal note's text and author.
+    decision_level = models.CharField("beslutsnivå", max_length=16, null=True, blank=True)
+    delegation_point = models.CharField("delegationspunkt", max_length=32, null=True, blank=True)
+    decided_by = models.CharField("beslutsfattare", max_length=150, null=True, blank=True)
+    reason_code = models.CharField("beslutsorsak", max_length=64, null=True, blank=True)
+    caseworker = models.CharField("handläggare", max_length=150, null=True, blank=True)
+    text = models.TextField("text", null=True, blank=True)
+    author = models.CharField("författare", max_length=150, null=True, blank=True)
     extra = models.JSONField(default=dict, blank=True)
 
     class Meta:

@@ -25,6 +25,12 @@ FORHANDSBEDOMNING_OUTCOMES = {"inleda_utredning": "Inleda utredning", "inte_inle
 UTREDNING_OUTCOMES = {"insats": "Insats", "ingen_insats": "Ingen insats", "overford": "Överförd"}
 BESLUT_OUTCOMES = {"bifall": "Bifall", "delvis_bifall": "Delvis bifall", "avslag": "Avslag"}
 FAVOURABLE_OUTCOMES = ("bifall", "delvis_bifall")
+# contract-v2 §1: who took a decision (an official under the delegation order, the working
+# committee, the committee).
+DECISION_LEVELS = {"delegat": "Delegat", "utskott": "Utskott", "namnd": "Nämnd"}
+# A journal note's kind (documented extension of contract-v2's optional `kind`).
+JOURNAL_KINDS = {"samtal": "Samtal", "hembesok": "Hembesök", "telefon": "Telefon",
+                 "natverkskontakt": "Nätverkskontakt", "ovrigt": "Övrigt"}
 
 # Intervention codes (insatser). The first group is the spec's; the rest are documented
 # extensions in docs/glossary.md.
@@ -68,7 +74,7 @@ class F:
     """One field of an event type."""
 
     name: str
-    kind: str  # "enum", "str", "date", "bool", "ref", "amount", "codes", "legal_basis"
+    kind: str  # "enum", "str", "text" (long, a textarea), "date", "bool", "ref", "amount", "codes", "legal_basis"
     required: bool = False
     choices: dict = field(default_factory=dict)
     ref_type: str = ""  # for kind == "ref": the event type referred to
@@ -101,6 +107,10 @@ FIELDS = {
         F("outcome", "enum", True, BESLUT_OUTCOMES, label="Utfall"),
         F("utredning_id", "ref", False, ref_type=EventType.UTREDNING_INLEDD, label="Utredning"),
         F("amount_sek", "amount", False, label="Belopp (kr)"),
+        F("decision_level", "enum", False, DECISION_LEVELS, label="Beslutsnivå"),
+        F("delegation_point", "str", False, label="Delegationspunkt"),
+        F("decided_by", "str", False, label="Beslutsfattare"),
+        F("reason_code", "str", False, label="Beslutsorsak (kod)"),
     ],
     EventType.ERBJUDANDE: [BES, F("accepted", "bool", True, label="Accepterat")],
     EventType.VERKSTALLD: [BES],
@@ -110,21 +120,28 @@ FIELDS = {
     EventType.OVERVAGANDE: [BES],
     EventType.ARENDE_AVSLUTAT: [F("reason", "str", False, label="Orsak")],
     EventType.AVFLYTTAD: [],
+    # caseworker null (or absent): the case is unassigned from that day.
+    EventType.TILLDELAD: [F("caseworker", "str", False, label="Handläggare")],
+    EventType.JOURNALANTECKNING: [
+        F("text", "text", True, label="Anteckning"),
+        F("author", "str", False, label="Skriven av"),
+        F("kind", "enum", False, JOURNAL_KINDS, label="Slag"),
+    ],
 }
 
 # The natural order of steps taken on the same day; events in a file come in any order
 # (exchange-v1 §1), so same-day events are ordered by this, then by their position.
 SAME_DAY_ORDER = {t: i for i, t in enumerate([
-    EventType.AKTUALISERING, EventType.SKYDDSBEDOMNING, EventType.FORHANDSBEDOMNING, EventType.UTREDNING_INLEDD,
+    EventType.AKTUALISERING, EventType.TILLDELAD, EventType.SKYDDSBEDOMNING, EventType.FORHANDSBEDOMNING, EventType.UTREDNING_INLEDD,
     EventType.UTREDNING_FORLANGD, EventType.UTREDNING_AVSLUTAD, EventType.BESLUT, EventType.ERBJUDANDE,
     EventType.VERKSTALLD, EventType.AVBROTT, EventType.ATERUPPTAGEN, EventType.OVERVAGANDE,
-    EventType.INSATS_AVSLUTAD, EventType.AVFLYTTAD, EventType.ARENDE_AVSLUTAT,
+    EventType.INSATS_AVSLUTAD, EventType.JOURNALANTECKNING, EventType.AVFLYTTAD, EventType.ARENDE_AVSLUTAT,
 ])}
 
 # Documented extensions on events: corrections with their recording time.
 EVENT_EXTENSIONS = ("recorded_at", "corrects", "voided")
 PERSON_FIELDS = ("id", "personnummer", "birth_date", "sex", "protected_identity", "name")
-CASE_FIELDS = ("id", "person_id", "area", "case_type", "opened", "unit")
+CASE_FIELDS = ("id", "person_id", "area", "case_type", "opened", "unit", "caseworker")
 AREAS = dict(Area.choices)
 
 
@@ -163,7 +180,9 @@ def parse_date(value):
 
 
 # Longest text each column holds (the model's max_length).
-TEXT_LIMITS = {"reason": 500, "reporter": 200, "id": 100, "case_type": 64, "unit": 64, "name": 200}
+TEXT_LIMITS = {"reason": 500, "reporter": 200, "id": 100, "case_type": 64, "unit": 64, "name": 200,
+               "caseworker": 150, "author": 150, "decided_by": 150, "delegation_point": 32, "reason_code": 64,
+               "text": 20000}
 
 
 def text_problem(value, max_length):
@@ -195,11 +214,12 @@ def validate_field(f, value, rec):
         if not isinstance(value, str) or not LEGAL_BASIS_RE.fullmatch(value):
             return f': okänt lagrum {json.dumps(value, ensure_ascii=False)}'
         rec[f.column] = value
-    elif f.kind == "str":
+    elif f.kind in ("str", "text"):
         problem = text_problem(value, TEXT_LIMITS.get(f.column, 500))
         if problem:
             return problem
-        rec[f.column] = value
+        # An empty caseworker is no caseworker: the `tilldelad` unassigns (contract-v2 §1).
+        rec[f.column] = None if (f.column == "caseworker" and value == "") else value
     elif f.kind == "codes":
         if not isinstance(value, list) or any(text_problem(v, 64) for v in value):
             return 'ska vara en lista av koder (strängar om högst 64 tecken)'

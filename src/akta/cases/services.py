@@ -64,7 +64,7 @@ def check_event(case, etype, data):
         errors["date"] = f"Datum: {when} ligger i framtiden"
     for fdef in FIELDS[etype]:
         value = data.get(fdef.name)
-        if value == "" and fdef.kind != "str":
+        if value == "" and fdef.kind not in ("str", "text"):
             value = None
         msg = validate_field(fdef, value, rec)
         if msg:

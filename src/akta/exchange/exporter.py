@@ -66,13 +66,17 @@ def export_exchange(out_dir, user=None):
     case_ext = {}
     unit_code = dict(Unit.objects.values_list("id", "code"))
     with open(out / "cases.jsonl", "w", encoding="utf-8") as f:
-        for c in cases_qs.order_by("id").values("id", "ext_id", "person__ext_id", "area", "case_type", "opened", "unit_id", "extra").iterator(chunk_size=5000):
+        for c in cases_qs.order_by("id").values("id", "ext_id", "person__ext_id", "area", "case_type", "opened", "unit_id",
+                                                "caseworker_ref", "caseworker__username", "extra").iterator(chunk_size=5000):
             case_ext[c["id"]] = c["ext_id"]
             rec = {"id": c["ext_id"], "person_id": c["person__ext_id"], "area": c["area"]}
             if c["case_type"]:
                 rec["case_type"] = c["case_type"]
             rec["opened"] = c["opened"].isoformat()
             rec["unit"] = unit_code[c["unit_id"]]
+            worker = c["caseworker_ref"] or c["caseworker__username"]
+            if worker:
+                rec["caseworker"] = worker
             rec.update(c["extra"])
             f.write(json.dumps(rec, ensure_ascii=False) + "\n")
             counts["cases"] += 1
@@ -93,6 +97,8 @@ def export_exchange(out_dir, user=None):
                     v = e[fdef.column]
                     if v is not None and (v != "" or fdef.name in ("reason", "reporter")):
                         rec[fdef.name] = _json_value(v)
+                    elif fdef.name == "caseworker":
+                        rec["caseworker"] = None  # a tilldelad without a caseworker unassigns
             if e["corrects_id"]:
                 rec["corrects"] = event_ext[e["corrects_id"]]
                 if e["voided"]:

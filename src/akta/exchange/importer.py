@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from akta import municipality
-from akta.access.models import Area, Unit
+from akta.access.models import Area, Unit, User
 from akta.cases.models import Case, Event, EventType, Person, Sex
 from akta.cases.schema import CASE_FIELDS, EVENT_EXTENSIONS, FIELDS, PERSON_FIELDS, SAME_DAY_ORDER, TEXT_LIMITS, check_personnummer, field_message, parse_date, text_problem, validate_field
 from akta.exchange.models import ImportBatch
@@ -301,6 +301,11 @@ def _validate_cases(source, col, persons):
             col.add(name, no, 'fältet "unit" ska vara en enhetskod (sträng om högst 64 tecken)')
             ok = False
         rec["unit"] = unit or area
+        worker = obj.get("caseworker")
+        if worker is not None and (not worker or text_problem(worker, TEXT_LIMITS["caseworker"])):
+            col.add(name, no, 'fältet "caseworker" ska vara ett användarnamn eller id (sträng om högst 150 tecken)')
+            ok = False
+        rec["caseworker"] = worker or ""
         if ok:
             cases[cid] = rec
             if pid not in person_seen:
@@ -493,13 +498,18 @@ def _write(source, manifest, persons, cases, events, sha, user):
 
     next_pk = _next_pk(Case)
     rows = []
+    # A case's caseworker is the Akta user of that username, when there is one (contract-v2 §1).
+    user_pk = dict(User.objects.filter(username__in={r["caseworker"] for r in cases.values() if r["caseworker"]})
+                   .values_list("username", "pk"))
     for rec in cases.values():
         rec["pk"] = next_pk
         next_pk += 1
         person_pk = rec.get("person_pk") or persons[rec["person_ext"]]["pk"]
         rows.append((rec["pk"], rec["ext_id"], person_pk, rec["area"], rec["case_type"], adate(rec["opened"]),
-                     unit_pk[rec["unit"]], 1, json.dumps(rec["extra"], ensure_ascii=False)))
-    _insert(Case, ("id", "ext_id", "person_id", "area", "case_type", "opened", "unit_id", "version", "extra"), rows)
+                     unit_pk[rec["unit"]], 1, json.dumps(rec["extra"], ensure_ascii=False), rec["caseworker"],
+                     user_pk.get(rec["caseworker"])))
+    _insert(Case, ("id", "ext_id", "person_id", "area", "case_type", "opened", "unit_id", "version", "extra",
+                   "caseworker_ref", "caseworker_id"), rows)
 
     next_pk = _next_pk(Event)
     for rec in events.values():
@@ -539,6 +549,7 @@ def _write(source, manifest, persons, cases, events, sha, user):
             adate(rec["until"]) if rec.get("until") else None, rec.get("accepted"),
             None if amount is None else ops.adapt_decimalfield_value(amount, 12, 2),
             json.dumps(rec["extra"], ensure_ascii=False),
+            *(rec.get(c) for c in CONTRACT_V2_COLUMNS),
         ))
     _insert(Event, EVENT_INSERT_COLUMNS, rows)
     _reset_sequences()
@@ -550,6 +561,9 @@ EVENT_INSERT_COLUMNS = (
     "aktualisering_id", "utredning_id", "beslut_id", "kind", "outcome", "legal_basis", "intervention",
     "reason", "reporter", "reasons", "until", "accepted", "amount_sek", "extra",
 )
+# Text columns of contract-v2 §1 (NULL when absent).
+CONTRACT_V2_COLUMNS = ("decision_level", "delegation_point", "decided_by", "reason_code", "caseworker", "text", "author")
+EVENT_INSERT_COLUMNS += CONTRACT_V2_COLUMNS
 
 
 def _insert(model, columns, rows):

@@ -127,6 +127,10 @@ def suppress(table, threshold=PUBLISH_THRESHOLD):
             *_, pick, bad = scored[0]
             local.add(pick)
         masked |= local
+    # A max column (e.g. the longest wait) tells about the units counted in its row: masked with them.
+    for i in range(len(table.rows)):
+        if any((i, c) in masked for c in counts):
+            masked.update((i, c) for c in ind.max_columns)
     # Derived columns follow their inputs.
     for i in range(len(table.rows)):
         for x in ind.derived:

@@ -11,6 +11,7 @@ same base query filtered to one cell, so a cell and the cases behind it cannot d
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import re
@@ -70,13 +71,19 @@ class Dim:
 @dataclass(frozen=True)
 class Measure:
     """A counted column: rows of the base query (``rows``) or distinct persons (``persons``),
-    optionally only rows whose 0/1 column ``flag`` is 1."""
+    optionally only rows whose 0/1 column ``flag`` is 1; or (``agg="max"``) the largest value of
+    the base query's column ``of`` (e.g. days waiting): not a count, so its ``totalt`` is the
+    largest of the parts, and it is masked with its row's counts (disclosure)."""
 
     name: str
     label: str
     agg: str = "rows"
     flag: str | None = None
     unit: str = "ärenden"  # what one unit of the count is, for drill-down ("ärenden", "personer", …)
+    of: str | None = None  # agg="max": the column
+
+    def combine(self, a, b):
+        return max(a, b) if self.agg == "max" else a + b
 
 
 @dataclass(frozen=True)
@@ -123,7 +130,7 @@ class Ctx:
         if not self.areas:
             return known
         codes = ", ".join(f"'{a}'" for a in self.areas)  # validated codes (services.normalize_areas)
-        return (f"SELECT s.id, s.person_id, s.area, s.case_type, s.opened FROM ({known}) s "
+        return (f"SELECT s.* FROM ({known}) s "
                 f"WHERE s.area IN ({codes})")
 
     def with_eff(self, *types, extra="", since=None, fields=EVENT_FIELDS, materialized=True):
@@ -242,7 +249,11 @@ class Indicator:
 
     @property
     def count_columns(self):
-        return tuple(m.name for m in self.measures)
+        return tuple(m.name for m in self.measures if m.agg != "max")
+
+    @property
+    def max_columns(self):
+        return tuple(m.name for m in self.measures if m.agg == "max")
 
     def measure(self, name):
         for m in self.measures:
@@ -321,6 +332,8 @@ class Table:
 
 
 def _agg_expr(m: Measure):
+    if m.agg == "max":
+        return f"MAX({m.of})"
     if m.agg == "persons":
         inner = "person_id" if not m.flag else f"CASE WHEN {m.flag} = 1 THEN person_id END"
         return f"COUNT(DISTINCT {inner})"
@@ -390,7 +403,7 @@ def aggregate(ind: Indicator, ctx: Ctx, params: dict) -> Table:
         vals = [int(v or 0) for v in row[len(dims) + 1:]]
         acc = found.setdefault(key, {})
         prev = acc.get(sex)
-        acc[sex] = vals if prev is None else [a + b for a, b in zip(prev, vals)]
+        acc[sex] = vals if prev is None else [m.combine(a, b) for m, a, b in zip(ind.measures, prev, vals)]
     # Complete the fixed domains: every observed combination of open dimensions gets every
     # value of the fixed ones; a table without open dimensions always has its rows.
     open_idx = [i for i, dm in enumerate(ind.dims) if dm.values is None]
@@ -414,7 +427,8 @@ def aggregate(ind: Indicator, ctx: Ctx, params: dict) -> Table:
     records = []
     for key, by_sex in found.items():
         parts = {s: by_sex.get(s, zero) for s in SEXES}
-        parts[TOTAL] = [sum(parts[s][i] for s in SEXES) for i in range(len(zero))]  # totalt from the parts
+        # totalt from the parts (the largest part for a max measure)
+        parts[TOTAL] = [functools.reduce(m.combine, (parts[s][i] for s in SEXES)) for i, m in enumerate(ind.measures)]
         for sex in SEX_ORDER:
             rec = dict(zip(dims, key))
             rec["sex"] = sex

@@ -35,6 +35,7 @@ from akta.followup.engine import (
     ParameterError,
     round_half_up,
 )
+from akta.cases.derived.assignment import unassigned_sql
 from akta.cases.derived.decisions import clocks_sql
 from akta.cases.derived.sql import calendar_values
 from akta.cases.derived.state import extended_until_sql, open_investigations_sql
@@ -242,6 +243,17 @@ def base_utredningar_open(c):
             + PERSON_JOIN.format(e="u"))
 
 
+def base_cases_unassigned(c):
+    """Open cases with no caseworker at the end of the day (akta.cases.derived.assignment), with
+    the days each has waited."""
+    a = c.as_of
+    return (c.with_eff("aktualisering", "arende_avslutat", "tilldelad", fields=("caseworker",),
+                       extra=f", closed AS ({closed_cases_sql(c.d, a)}), unassigned AS ({unassigned_sql(c.d, a)})")
+            + f"SELECT u.case_id, k.person_id, p.sex, k.area, {c.d.days(c.day(a), 'u.waiting_from')} AS days_waiting "
+            "FROM unassigned u " + PERSON_JOIN.format(e="u")
+            + " WHERE u.case_id NOT IN (SELECT case_id FROM closed)")
+
+
 def _closed_investigations(c):
     """Investigations closed in the period with their length in days; the opening date comes
     from a window over the investigation's events (one sort, no join)."""
@@ -447,6 +459,17 @@ register(Indicator(
          Measure("over_4m_extended", "Varav förlängda", flag="over_4m_extended", unit="utredningar")),
     base_utredningar_open, relations=(("total", ("within_4m", "over_4m")),), spec=True, cost=4,
     sources=f"{SPEC}; regel utredning_4m; seed 002 § 26"))
+
+register(Indicator(
+    "cases_unassigned", "Ej fördelade ärenden",
+    "Öppna ärenden utan handläggare vid dagens slut: aldrig tilldelade, eller vars senaste "
+    "tilldelning saknar handläggare. Väntetid i dagar från det senare av ärendets öppningsdatum "
+    "och den senaste fråntagningen; max_days_waiting är den längsta väntetiden.",
+    (), "as_of",
+    (AREA,), (CASES, Measure("max_days_waiting", "Längsta väntetid (dagar)", agg="max", of="days_waiting",
+                             unit="dagar")),
+    base_cases_unassigned,
+    sources="Akta contract-v2 §2; seed 004 (70 ärenden ofördelade i kö)"))
 
 register(Indicator(
     "utredningar_closed", "Avslutade utredningar efter utredningstid",

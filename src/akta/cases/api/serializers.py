@@ -16,7 +16,7 @@ from rest_framework import serializers
 from akta.access.models import Area, Unit
 from akta.access.services import PROTECTED_LABEL, case_person_name, may_see_identity
 from akta.cases.models import Case, Event, EventType, Person, Sex
-from akta.cases.schema import AKTUALISERING_KINDS, FIELDS, LEGAL_BASIS_EXAMPLES
+from akta.cases.schema import AKTUALISERING_KINDS, FIELDS, LEGAL_BASIS_EXAMPLES, TEXT_LIMITS
 
 from .fields import (
     StrictBooleanField,
@@ -307,8 +307,8 @@ def _request_field(fdef):
         return StrictChoiceField(choices=list(fdef.choices.items()), **opt)
     if kind == "legal_basis":
         return LegalBasisField(**opt)
-    if kind == "str":
-        return StrictCharField(max_length=STR_MAX.get(fdef.name, 500), allow_blank=True, **opt)
+    if kind in ("str", "text"):
+        return StrictCharField(max_length=STR_MAX.get(fdef.name, TEXT_LIMITS.get(fdef.column, 500)), allow_blank=True, **opt)
     if kind == "codes":
         return serializers.ListField(child=StrictCharField(max_length=100), **opt)
     if kind == "bool":

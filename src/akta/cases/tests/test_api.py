@@ -217,6 +217,7 @@ def test_timeline_in_exchange_field_names_with_corrections_applied(bou):
     assert by_id["E43"] == {
         "id": "E43", "case_id": "C4", "type": "beslut", "date": "2024-09-01", "legal_basis": "LVU 2 §",
         "intervention": "familjehem", "outcome": "bifall", "utredning_id": "E42", "amount_sek": None,
+        "decision_level": None, "delegation_point": None, "decided_by": None, "reason_code": None,  # contract-v2 §1
         "recorded_at": by_id["E43"]["recorded_at"], "corrects": None,
     }
     assert [e["date"] for e in events] == sorted(e["date"] for e in events)
