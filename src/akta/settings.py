@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "akta.quality",
     "akta.logcheck",
     "akta.demo",
+    "akta.ops",
 ]
 
 MIDDLEWARE = [
