@@ -207,6 +207,10 @@ class BackupResult:
 def create_backup(out):
     """Write a backup of the database to `out` (replaced atomically when complete)."""
     eng = engine()
+    if connection.in_atomic_block:
+        # What this connection has not committed would not be in the dump (PostgreSQL), and
+        # SQLite's backup API waits for ever on the connection's own open write transaction.
+        raise BackupError("En säkerhetskopia tas utanför en öppen transaktion.")
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     created = timezone.now()
@@ -369,14 +373,14 @@ def restore_backup(path, *, force=False):
             raise BackupError(f"Säkerhetskopian är från {ENGINE_NAMES[manifest['engine']]}, men databasen är "
                               f"{ENGINE_NAMES[eng]}; den kan bara återställas till samma databasmotor.")
         if not force:
-            full = database_has_data()
-            if full:
-                raise BackupError(f"Databasen är inte tom ({', '.join(full[:5])}{' …' if len(full) > 5 else ''} har rader); "
-                                  "återställ till en tom databas, eller ange --force för att ersätta innehållet.")
             if not integrity.key_available():
                 raise BackupError(f"Loggens nyckel saknas ({integrity.key_file()}, eller AKTA_AUDIT_KEY): den ingår inte i "
                                   "säkerhetskopian. Återställ nyckelfilen från sin egen säkerhetskopia först, annars kan "
                                   "loggen inte verifieras (eller ange --force).")
+            full = database_has_data()
+            if full:
+                raise BackupError(f"Databasen är inte tom ({', '.join(full[:5])}{' …' if len(full) > 5 else ''} har rader); "
+                                  "återställ till en tom databas, eller ange --force för att ersätta innehållet.")
         dump = Path(tmp) / DUMPS[eng]
         if eng == "sqlite":
             _restore_sqlite(dump)
