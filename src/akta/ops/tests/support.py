@@ -112,6 +112,7 @@ class Server:
     def backends(self):
         """The server's open connections to PostgreSQL: (pid, state, wait_event_type)."""
         with connection.cursor() as cur:
+            cur.execute("SELECT pg_stat_clear_snapshot()")  # inside a transaction the view is read once
             cur.execute("SELECT pid, state, wait_event_type FROM pg_stat_activity WHERE application_name = %s",
                         [self.APP_NAME])
             return cur.fetchall()
