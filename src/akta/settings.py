@@ -48,7 +48,11 @@ else:
 
 DATA_DIR = Path(os.environ.get("AKTA_DATA_DIR", Path.cwd() / "var"))
 _default_db = f"sqlite:///{DATA_DIR / 'akta.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL") or _default_db, conn_max_age=60)}
+# Connections are kept for 60 s between requests; CONN_HEALTH_CHECKS tests a kept connection before
+# a request reuses it, so one cut meanwhile (a restarted or failed-over database server, an idle
+# timeout, pg_terminate_backend) costs a reconnect instead of a 500 (akta/ops/tests/test_faults.py).
+DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL") or _default_db, conn_max_age=60,
+                                              conn_health_checks=True)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["OPTIONS"] = {"timeout": 30, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
@@ -79,6 +83,7 @@ INSTALLED_APPS = [
     "akta.quality",
     "akta.logcheck",
     "akta.demo",
+    "akta.ops",
 ]
 
 MIDDLEWARE = [

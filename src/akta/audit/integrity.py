@@ -163,3 +163,42 @@ def read_checkpoints(extra_paths=()):
             cp["where"] = where
             found.append(cp)
     return found, problems
+
+
+def key_available():
+    """Whether the key exists already (the environment's, or the key file): `key()` would
+    otherwise create a new one, under which the old log can never be verified."""
+    return bool(getattr(settings, "AUDIT_KEY", None) or os.environ.get("AKTA_AUDIT_KEY") or key_file().exists())
+
+
+def adopt_checkpoints(checkpoints):
+    """Carry checkpoints of another database (a backup's, akta/ops) over to this one.
+
+    Each must be signed under the current key for the database it names; it is then signed
+    again for this database (same sequence number, MAC and time, `restored_from` naming the
+    original) and appended to the checkpoint file, unless the file already has it. Returns
+    (number appended, problems)."""
+    label = database_label()
+    have, _ = read_checkpoints()
+    present = {(cp["seq"], cp["mac"], cp["at"]) for cp in have}
+    appended, problems = 0, []
+    for n, cp in enumerate(checkpoints, 1):
+        try:
+            valid = cp.get("format") == CHECKPOINT_FORMAT and isinstance(cp.get("seq"), int) and \
+                hmac.compare_digest(str(cp.get("signature", "")), _checkpoint_signature(cp))
+        except (KeyError, TypeError, AttributeError):
+            valid = False
+        if not valid:
+            problems.append(f"kontrollpunkt {n} i säkerhetskopian: signaturen stämmer inte med nyckeln "
+                            "(fel nyckel eller ändrad kontrollpunkt)")
+            continue
+        if (cp["seq"], cp["mac"], cp["at"]) in present:
+            continue
+        new = {"format": CHECKPOINT_FORMAT, "database": label, "seq": cp["seq"], "mac": cp["mac"], "at": cp["at"]}
+        new["signature"] = _checkpoint_signature(new)
+        if cp["database"] != label:
+            new["restored_from"] = cp["database"]
+        append_checkpoint(new)
+        present.add((cp["seq"], cp["mac"], cp["at"]))
+        appended += 1
+    return appended, problems
