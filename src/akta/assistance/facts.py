@@ -87,11 +87,10 @@ def _whole(value, field: str, errors: list, what: str = "ett heltal") -> int | N
     return value
 
 
-def _unknown(data: Mapping, allowed, field: str, errors: list) -> None:
-    extra = [k for k in data if k not in allowed]
-    if extra:
-        where = field or "hushållet"
-        errors.append((where, f"okänt fält {', '.join(map(repr, extra))} (tillåtna: {', '.join(allowed)})"))
+def _unknown(data: Mapping, allowed, prefix: str, errors: list) -> None:
+    for key in data:
+        if key not in allowed:
+            errors.append((_path(prefix, str(key)), f"okänt fält (tillåtna: {', '.join(allowed)})"))
 
 
 def _path(prefix: str, name: str) -> str:

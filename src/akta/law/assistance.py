@@ -368,7 +368,7 @@ def load_riksnorm(
         unverified = table.get("amended_by_unverified", "")
         if bool(amended_by) == bool(unverified):
             raise LawDataError(
-                f"{where}: give exactly one of amended_by (the SFS that set the amounts) "
+                f"{where}: give exactly one of amended_by (the amending ordinance that set the amounts) "
                 "and amended_by_unverified (a note that it is not verified)"
             )
         if amended_by and amended_by not in sources:

@@ -23,7 +23,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="what", required=True, metavar="{calculate}")
-        calc = sub.add_parser("calculate", help="En månads försörjningsstöd (kontrakt v2 §3)")
+        calc = sub.add_parser("calculate", help="En månads försörjningsstöd (kontrakt v2, avsnitt 3)")
         calc.add_argument("file", help="JSON-fil med månadens uppgifter")
         calc.add_argument("--format", choices=("json", "text"), default="text")
 

@@ -14,12 +14,12 @@ from akta.law.services import NormYearMissing
 
 
 class Command(BaseCommand):
-    help = "Riksnormen för ett hushåll ett visst år (2 kap. 1 § socialtjänstförordningen)."
+    help = "Riksnormen för ett hushåll ett visst år (socialtjänstförordningen, riksnormen i lagdata)."
     requires_system_checks = []  # reads law data only
 
     def add_arguments(self, parser):
         parser.add_argument("--year", type=int, required=True, help="året (ÅÅÅÅ)")
-        parser.add_argument("--household", required=True, help="JSON-fil med hushållet (kontrakt v2 §3)")
+        parser.add_argument("--household", required=True, help="JSON-fil med hushållet (kontrakt v2, avsnitt 3)")
         parser.add_argument("--format", choices=("json", "text"), default="text")
 
     def handle(self, *args, year, household, format="text", **options):
