@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "akta.law",
     "akta.deadlines",
     "akta.followup",
+    "akta.assistance",
     "akta.quality",
     "akta.logcheck",
     "akta.demo",

@@ -33,6 +33,7 @@ from akta.law.errors import LawDataError, LawDataMissing
 
 __all__ = [
     "ReferenceVersion",
+    "declared_sources",
     "load_references",
     "reference",
     "reference_in_period",
@@ -203,6 +204,17 @@ def load_references(
     except tomllib.TOMLDecodeError as exc:
         raise LawDataError(f"{path}: {exc}") from exc
     return _parse(data, str(path))
+
+
+def declared_sources(path: Path | str = REFERENCES_FILE) -> dict[str, str]:
+    """The sources declared under ``[source]`` of a references file: name -> title."""
+    path = Path(path)
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise LawDataError(f"{path}: {exc}") from exc
+    return {name: str(table.get("title", "")) for name, table in data.get("source", {}).items()}
 
 
 @lru_cache(maxsize=1)

@@ -2,10 +2,21 @@
 
 Framework-free; re-exports the functions of :mod:`akta.law.calendar` (lag 1930:173 and
 working days), :mod:`akta.law.references` (legal references with validity periods),
+:mod:`akta.law.assistance` (the riksnorm per year and the jobbstimulans rule),
 :mod:`akta.law.rules` (statutory deadline rules) and :mod:`akta.law.local` (municipal
 rules in working days).
 """
 
+from akta.law.assistance import (
+    ChildBand,
+    JobbstimulansRule,
+    NormYear,
+    NormYearMissing,
+    child_bands,
+    jobbstimulans_rule,
+    riksnorm,
+    riksnorm_years,
+)
 from akta.law.calendar import (
     add_period,
     add_working_days,
@@ -36,6 +47,14 @@ from akta.law.rules import (
 )
 
 __all__ = [
+    "ChildBand",
+    "JobbstimulansRule",
+    "NormYear",
+    "NormYearMissing",
+    "child_bands",
+    "jobbstimulans_rule",
+    "riksnorm",
+    "riksnorm_years",
     "LawDataError",
     "LawDataMissing",
     "LocalRule",
