@@ -16,6 +16,8 @@ from akta.access.services import CASE_NAME_KEY, may_write_case, visible_cases
 from akta.audit.services import log_write
 from akta.cases.models import Case, Event, EventType, Person, Sex
 from akta.cases.schema import FIELDS, check_personnummer, parse_date, validate_field
+from akta.cases.derived.assignment import assignment
+from akta.cases.derived.events import effective_events
 from akta.cases.derived.state import case_state
 
 
@@ -127,8 +129,20 @@ def record_event(user, case, etype, data, expected_version):
             ext_id=new_ext_id("E"), case=case, type=etype, recorded_at=timezone.now(), recorded_by=user, **kwargs
         )
         log_write(user, "event", event.ext_id, person=case.person, context=f"registrerade {event.get_type_display().lower()} i ärende {case.ext_id}")
+        if etype == EventType.TILLDELAD:
+            _link_caseworker(case)
     case.version = expected_version + 1
     return event
+
+
+def _link_caseworker(case):
+    """``Case.caseworker``: the Akta user the case is assigned to now (derived.assignment), kept
+    for the lists "Mina ärenden" and the caseworker's worklist."""
+    from akta.access.models import User
+
+    worker, _ = assignment(case, effective_events(list(case.events.all())))
+    case.caseworker = User.objects.filter(username=worker).first() if worker else None
+    Case.objects.filter(pk=case.pk).update(caseworker=case.caseworker)
 
 
 def _lock_personnummer(key):

@@ -67,16 +67,15 @@ def export_exchange(out_dir, user=None):
     unit_code = dict(Unit.objects.values_list("id", "code"))
     with open(out / "cases.jsonl", "w", encoding="utf-8") as f:
         for c in cases_qs.order_by("id").values("id", "ext_id", "person__ext_id", "area", "case_type", "opened", "unit_id",
-                                                "caseworker_ref", "caseworker__username", "extra").iterator(chunk_size=5000):
+                                                "caseworker_ref", "extra").iterator(chunk_size=5000):
             case_ext[c["id"]] = c["ext_id"]
             rec = {"id": c["ext_id"], "person_id": c["person__ext_id"], "area": c["area"]}
             if c["case_type"]:
                 rec["case_type"] = c["case_type"]
             rec["opened"] = c["opened"].isoformat()
             rec["unit"] = unit_code[c["unit_id"]]
-            worker = c["caseworker_ref"] or c["caseworker__username"]
-            if worker:
-                rec["caseworker"] = worker
+            if c["caseworker_ref"]:  # as imported; later assignments are tilldelad events
+                rec["caseworker"] = c["caseworker_ref"]
             rec.update(c["extra"])
             f.write(json.dumps(rec, ensure_ascii=False) + "\n")
             counts["cases"] += 1

@@ -16,6 +16,8 @@ extension                   :func:`.state.extended_until`                 :func:
                                                                           :func:`.state.extended_until_sql`
 intervention in force,      :func:`.state.interventions_in_force`,        :func:`.state.intervention_in_force` (ORM),
 active or interrupted       :func:`.state.decision_states`                :func:`.decisions.clocks_sql`
+caseworker on a day,        :func:`.assignment.assignment`,               :func:`.assignment.unassigned_sql`
+waiting since               :func:`.assignment.waiting_since`
 the state of one case       :func:`.state.case_state`                     –
 ==========================  ============================================  =====================
 

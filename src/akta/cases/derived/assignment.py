@@ -3,10 +3,13 @@
 
 * The latest effective ``tilldelad`` dated on or before the day decides: its ``caseworker``, or
   nobody when it has none (an unassignment).
-* With no ``tilldelad`` by then, the case's own caseworker counts: the ``caseworker`` it was
-  imported with (``Case.caseworker_ref``) or the Akta user it is linked to
-  (``Case.caseworker``). An exchange gives the caseworker "at import time" and no date, so it
-  is read as the assignment from the case's opening until the first ``tilldelad``.
+* With no ``tilldelad`` by then, the ``caseworker`` the case was imported with counts
+  (``Case.caseworker_ref``). An exchange gives the caseworker "at import time" and no date, so
+  it is read as the assignment from the case's opening until the first ``tilldelad``.
+
+``Case.caseworker`` (the Akta user) is not read here: it follows the current assignment (set at
+import and by each ``tilldelad`` written through :func:`akta.cases.services.record_event`) for
+the lists that ask "whose case is it now".
 * An unassigned case **waits** from the later of its opening and its latest unassignment.
 
 Several ``tilldelad`` on one day: the last recorded (highest id) counts, as for every same-type
@@ -22,9 +25,7 @@ from akta.cases.models import EventType
 
 def case_caseworker(case) -> str:
     """The case's own caseworker (without its ``tilldelad`` events), or ""."""
-    if case.caseworker_ref:
-        return case.caseworker_ref
-    return case.caseworker.username if case.caseworker_id else ""
+    return case.caseworker_ref
 
 
 def assignment(case, evs) -> tuple[str | None, dt.date | None]:
@@ -49,7 +50,7 @@ def waiting_since(case, evs) -> dt.date | None:
 
 def unassigned_sql(d: Dialect, on: dt.date, eff: str = "eff", cases: str = "known_cases") -> str:
     """SQL: ``case_id, waiting_from`` of the cases in ``cases`` (a relation with ``id, opened,
-    caseworker_ref, caseworker_id``) opened by ``on`` and unassigned at its end, over the
+    caseworker_ref``) opened by ``on`` and unassigned at its end, over the
     effective-event relation ``eff`` (holding the ``tilldelad`` events with ``caseworker``).
     Open or closed is the caller's (:func:`akta.cases.derived.status.closed_cases_sql`)."""
     day = d.date(on)
@@ -63,5 +64,5 @@ def unassigned_sql(d: Dialect, on: dt.date, eff: str = "eff", cases: str = "know
         "ELSE k.opened END AS waiting_from "
         f"FROM {cases} k LEFT JOIN ({latest}) t ON t.case_id = k.id "
         f"WHERE k.opened <= {day} AND CASE WHEN t.case_id IS NOT NULL THEN t.caseworker IS NULL "
-        "ELSE (k.caseworker_ref = '' AND k.caseworker_id IS NULL) END"
+        "ELSE k.caseworker_ref = '' END"
     )

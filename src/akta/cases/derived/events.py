@@ -149,7 +149,7 @@ def corrections_exist(recorded_by=None):
 def known_cases_sql(d: Dialect, recorded_by=None):
     """Cases known at ``recorded_by``: cases carry no recording time of their own, so a case
     counts from the recording of its first event (a case without events always counts)."""
-    base = "SELECT k.id, k.person_id, k.area, k.case_type, k.opened, k.caseworker_ref, k.caseworker_id FROM cases_case k"
+    base = "SELECT k.id, k.person_id, k.area, k.case_type, k.opened, k.caseworker_ref FROM cases_case k"
     if recorded_by is None:
         return base
     ts = d.timestamp(recorded_by)

@@ -174,3 +174,25 @@ def test_a_small_queue_is_masked_with_its_longest_wait(v2):
     suppress(table)
     i = next(i for i, r in enumerate(table.records()) if r["area"] == "vuxna_ovrigt" and r["sex"] == "man")
     assert (i, "count") in table.masked and (i, "max_days_waiting") in table.masked
+
+
+def test_a_tilldelad_written_in_akta_links_the_user_and_keeps_the_history(v2, make_user):
+    """A tilldelad through the case service (web form, API) assigns the case now (Case.caseworker,
+    "Mina ärenden"), while an earlier day still shows the case unassigned; a tilldelad without a
+    caseworker unassigns it. The export keeps both in the history."""
+    from akta.access.models import Role
+    from akta.cases import services
+
+    chef = make_user("cecilia", role=Role.ENHETSCHEF, units=["barn_och_unga"])
+    case = Case.objects.get(ext_id="C1")
+    services.record_event(chef, case, "tilldelad", {"date": "2025-03-15", "caseworker": "anna"}, case.version)
+    case.refresh_from_db()
+    assert case.caseworker.username == "anna" and case.caseworker_ref == ""
+    assert _assignment("C1", dt.date(2025, 3, 14)) == (None, dt.date(2025, 1, 10))
+    assert _assignment("C1", dt.date(2025, 3, 15)) == ("anna", None)
+    assert _table("2025-03-14")[("barn_och_unga", "kvinna")] == (1, 63)
+    assert _table("2025-03-15")[("barn_och_unga", "kvinna")] == (0, 0)
+    services.record_event(chef, case, "tilldelad", {"date": "2025-03-20", "caseworker": ""}, case.version)
+    case.refresh_from_db()
+    assert case.caseworker is None
+    assert _table("2025-03-31")[("barn_och_unga", "kvinna")] == (1, 11)  # waits again from 2025-03-20
