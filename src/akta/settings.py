@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "akta.assistance",
     "akta.quality",
     "akta.logcheck",
+    "akta.committee",
     "akta.demo",
     "akta.ops",
 ]
