@@ -50,18 +50,18 @@ def spread(n, sizes):
     return counts
 
 
-def ensure_accounts(caseworkers, managers, password=PASSWORD):
+def ensure_accounts(caseworkers, managers, password=PASSWORD, hasher=None):
     """Create the load test's users if missing (Django set up by the caller); returns
     {"caseworkers": [[name, password], …], "managers": […]}.
 
-    The password is hashed once with the first configured hasher (argon2 in production
-    settings, ~0.5 s) and the same hash given to every new account."""
+    The password is hashed once with ``hasher`` (default the first configured one: argon2,
+    ~0.5 s) and the same hash given to every new account."""
     from django.contrib.auth.hashers import get_hashers
     from django.db.models import Count
 
     from akta.access.models import Role, Unit, User
 
-    hasher = get_hashers()[0]
+    hasher = hasher or get_hashers()[0]
     encoded = None
 
     def account(username, role, units, protected):
