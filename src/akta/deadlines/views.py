@@ -133,8 +133,11 @@ def _worklist(request, scope):
         deadlines = [d for d in deadlines if d.rule == data["regel"]]
     else:
         # Culling of the kronpärm is a registry task, done in bulk per unit: counted apart.
-        culling = sum(1 for d in deadlines if d.rule in S.LISTED_FROM_DUE)
-        deadlines = [d for d in deadlines if d.rule not in S.LISTED_FROM_DUE]
+        listed, rest = S.LISTED_FROM_DUE, []
+        for d in deadlines:
+            if d.rule not in listed:
+                rest.append(d)
+        culling, deadlines = len(deadlines) - len(rest), rest
     warn = warning_days()
     status = data.get("status") or ""
     by_section = {key: [] for key in SECTION_LABELS}  # each in due order

@@ -166,10 +166,11 @@ def user_deadlines(user, scope, today, *, unit_code=None):
     units = list(Unit.objects.filter(pk__in=my_units).order_by("name"))
     if not my_units:
         return [], units
+    deadlines = deadlines_for(my_units, today)  # the cases of these units only
     wanted = set(my_units)
     if unit_code:
         wanted &= {u.pk for u in units if u.code == unit_code}
-    deadlines = [d for d in deadlines_for(my_units, today) if d.case.unit_id in wanted]
+        deadlines = [d for d in deadlines if d.case.unit_id in wanted]
     if scope == "mina":
         mine = set(Case.objects.filter(caseworker=user, unit_id__in=wanted).values_list("pk", flat=True))
         deadlines = [d for d in deadlines if d.case.pk in mine]
