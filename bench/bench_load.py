@@ -175,7 +175,7 @@ def server(port, workers=3, threads=2, env=None, timeout=60):
 # -- locust --------------------------------------------------------------------------------------
 
 def run_locust(url, accounts, out_dir, *, users, managers, spawn_rate, run_time, stop_timeout=10,
-               max_requests=0, wait="1,5"):
+               max_requests=0, wait="2,10"):
     """Run the locustfile headless as a subprocess; returns (records, summary, cpu seconds)."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -266,7 +266,7 @@ def main(argv=None):
     ap.add_argument("--run-time", default="180s", help="locust --run-time (default 180s)")
     ap.add_argument("--stop-timeout", type=int, default=10, help="seconds for tasks to finish after the run time")
     ap.add_argument("--max-requests", type=int, default=50000, help="stop after this many requests (default 50000)")
-    ap.add_argument("--wait", default="1,5", help="think time between a user's actions, MIN,MAX seconds (default 1,5)")
+    ap.add_argument("--wait", default="2,10", help="think time between a user's actions, MIN,MAX seconds (default 2,10)")
     ap.add_argument("--workers", type=int, default=3, help="gunicorn workers (default 3, for 2 cores)")
     ap.add_argument("--threads", type=int, default=2, help="threads per worker (default 2)")
     ap.add_argument("--port", type=int, default=8765)

@@ -7,7 +7,7 @@ Run by bench/bench_load.py (the full run, `make load`) and by the CI smoke
   AKTA_LOAD_OUT       where to write every request (JSON lines) and, at the end, a summary
                       (AKTA_LOAD_OUT + ".summary.json": task counts, errors, conflicts)
   AKTA_LOAD_MANAGERS  how many of the users are managers (default 3; they are spawned first)
-  AKTA_LOAD_WAIT      think time between a user's actions, "MIN,MAX" seconds (default "1,5")
+  AKTA_LOAD_WAIT      think time between a user's actions, "MIN,MAX" seconds (default "2,10")
   AKTA_LOAD_MAX_REQUESTS  stop the run after this many requests (default: no limit but --run-time)
 
 What a user does, after signing in with a password (the login page's CSRF token, once; a
@@ -18,6 +18,9 @@ refused password stops that user at once, so django-axes never locks an account)
   personakt (30), the unit worklist `/bevakningar/enhet/` (10), and registering an event
   through the web form (5: GET the form, POST it with the version it showed). Reads ≫ writes.
   manager: the case list of every unit (20), a search (10), a personakt (20), the worklist (10).
+
+Think time: 2–10 s between a user's actions by default, a page every 6 s or so per user, busier
+than a caseworker who reads the file and writes between clicks; 1–5 s is the stress variant.
 
 Counting: every request is an error unless it answers the expected status (200 for a page,
 302 for a login or a saved form) with the expected content; a 409 from a form is the
@@ -35,7 +38,7 @@ from urllib.parse import urlsplit
 from locust import FastHttpUser, between, events, task
 from locust.exception import StopUser
 
-WAIT_MIN, WAIT_MAX = (float(x) for x in os.environ.get("AKTA_LOAD_WAIT", "1,5").split(","))
+WAIT_MIN, WAIT_MAX = (float(x) for x in os.environ.get("AKTA_LOAD_WAIT", "2,10").split(","))
 MAX_REQUESTS = int(os.environ.get("AKTA_LOAD_MAX_REQUESTS", "0") or 0)
 OUT = os.environ.get("AKTA_LOAD_OUT", "")
 

@@ -63,6 +63,7 @@ _PYTHON_LIMIT = 500  # changed cases recomputed by the Python reference; more go
 _LOOKBACK = 200  # ids: an insert that commits after a later one is still picked up
 _snapshots: OrderedDict = OrderedDict()
 _lock = threading.Lock()
+_build_lock = threading.Lock()
 
 
 @dataclass
@@ -121,8 +122,15 @@ def _municipality(as_of):
             merged = [d for d in snap.deadlines if d.case.pk not in changed] + fresh
             merged.sort(key=engine.ORDER)
             return _store(as_of, _Snapshot(high_water, stamp, snap.built, merged))
-    deadlines = engine.compute(as_of, include_local=True)
-    return _store(as_of, _Snapshot(high_water, stamp, time.monotonic(), deadlines))
+    # A full computation takes seconds: one thread of the process does it, the others wait for
+    # its snapshot instead of computing the same again.
+    with _build_lock:
+        with _lock:
+            built = _snapshots.get(as_of)
+        if built is not None and built is not snap and built.stamp == stamp and built.high_water >= high_water:
+            return built
+        deadlines = engine.compute(as_of, include_local=True)
+        return _store(as_of, _Snapshot(high_water, stamp, time.monotonic(), deadlines))
 
 
 def _store(key, snap):
