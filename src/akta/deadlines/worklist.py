@@ -27,11 +27,9 @@ numbers for at most 30 minutes, but is never shown there).
 from __future__ import annotations
 
 import datetime as dt
-import heapq
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import dataclass
 
 from django.db.models import Count, Max
 
@@ -66,19 +64,45 @@ _lock = threading.Lock()
 _build_lock = threading.Lock()
 
 
-@dataclass
 class _Snapshot:
-    high_water: int
-    stamp: tuple
-    built: float
-    deadlines: list
-    by_unit: dict = None  # unit pk -> that unit's deadlines, in the order of ``deadlines``
+    """Every deadline of the municipality as of one day, by unit, with the events it has seen."""
 
-    def __post_init__(self):
-        if self.by_unit is None:
-            self.by_unit = {}
-            for d in self.deadlines:
-                self.by_unit.setdefault(d.case.unit_id, []).append(d)
+    def __init__(self, high_water, stamp, built, seen, deadlines=None, by_unit=None):
+        self.high_water, self.stamp, self.built = high_water, stamp, built
+        # Ids of the events in (high_water - _LOOKBACK, high_water] that are in the snapshot.
+        self.seen = seen
+        self._all = deadlines
+        if by_unit is None:
+            by_unit = {}
+            for d in deadlines:
+                by_unit.setdefault(d.case.unit_id, []).append(d)
+        self.by_unit = by_unit  # unit pk -> that unit's deadlines, sorted (engine.ORDER)
+        self.case_units = {d.case.pk: d.case.unit_id for part in by_unit.values() for d in part}
+
+    @property
+    def deadlines(self):
+        """All of them, sorted: merged from the units' lists when first asked for."""
+        if self._all is None:
+            merged = [d for part in self.by_unit.values() for d in part]
+            merged.sort(key=engine.ORDER)
+            self._all = merged
+        return self._all
+
+    def updated(self, high_water, seen, changed, fresh):
+        """A new snapshot: the deadlines of the ``changed`` cases replaced by ``fresh``; only
+        the lists of the units concerned are rebuilt."""
+        units = {self.case_units[pk] for pk in changed if pk in self.case_units}
+        units |= {d.case.unit_id for d in fresh}
+        by_unit = dict(self.by_unit)
+        for u in units:
+            part = [d for d in by_unit.get(u, ()) if d.case.pk not in changed]
+            part += [d for d in fresh if d.case.unit_id == u]
+            part.sort(key=engine.ORDER)
+            if part:
+                by_unit[u] = part
+            else:
+                by_unit.pop(u, None)
+        return _Snapshot(high_water, self.stamp, self.built, seen, by_unit=by_unit)
 
 
 def _stamp():
@@ -98,30 +122,39 @@ def deadlines_for(unit_set, as_of):
     snap = _municipality(as_of)
     if unit_set is None:
         return snap.deadlines
-    parts = [snap.by_unit.get(u, []) for u in set(unit_set)]
-    parts = [p for p in parts if p]
-    if len(parts) <= 1:
-        return list(parts[0]) if parts else []
-    return list(heapq.merge(*parts, key=engine.ORDER))
+    units = set(unit_set)
+    if len(units) == 1:
+        return list(snap.by_unit.get(next(iter(units)), ()))
+    return [d for d in snap.deadlines if d.case.unit_id in units]
+
+
+def _recent(high_water, since):
+    """(id, case pk) of the events with since < id <= high_water."""
+    return list(Event.objects.filter(id__gt=max(0, since), id__lte=high_water).values_list("id", "case_id"))
 
 
 def _municipality(as_of):
-    """The snapshot of every deadline as of ``as_of``, brought up to date with new events."""
+    """The snapshot of every deadline as of ``as_of``, brought up to date with new events.
+
+    An event id is taken before its transaction commits, so an event may become visible after
+    one with a larger id: the ids of the last ``_LOOKBACK`` that the snapshot has seen are kept,
+    and the cases of the others in that window are recomputed (each event once), also when no
+    event with a larger id has come since."""
     high_water = Event.objects.aggregate(m=Max("id"))["m"] or 0
     stamp = _stamp()
     with _lock:
         snap = _snapshots.get(as_of)
     if snap is not None and snap.stamp == stamp and time.monotonic() - snap.built < _MAX_AGE:
-        if snap.high_water == high_water:
+        recent = _recent(high_water, snap.high_water - _LOOKBACK)  # ≤ 200 ids and the new ones: one index range
+        new = [(i, c) for i, c in recent if i not in snap.seen]
+        if not new:
             return snap
-        changed = set(Event.objects.filter(id__gt=max(0, snap.high_water - _LOOKBACK), id__lte=high_water)
-                      .values_list("case_id", flat=True))
+        changed = {c for _, c in new}
         if len(changed) <= _INCREMENTAL_LIMIT:
             fresh = engine.compute(as_of, case_pks=changed, include_local=True,
                                    method="python" if len(changed) <= _PYTHON_LIMIT else "auto")
-            merged = [d for d in snap.deadlines if d.case.pk not in changed] + fresh
-            merged.sort(key=engine.ORDER)
-            return _store(as_of, _Snapshot(high_water, stamp, snap.built, merged))
+            seen = frozenset(i for i, _ in recent if i > high_water - _LOOKBACK)
+            return _store(as_of, snap.updated(high_water, seen, changed, fresh))
     # A full computation takes seconds: one thread of the process does it, the others wait for
     # its snapshot instead of computing the same again.
     with _build_lock:
@@ -129,8 +162,11 @@ def _municipality(as_of):
             built = _snapshots.get(as_of)
         if built is not None and built is not snap and built.stamp == stamp and built.high_water >= high_water:
             return built
+        # The events seen are read before the computation: one committed in between is
+        # computed again at the next call, never missed.
+        seen = frozenset(i for i, _ in _recent(high_water, high_water - _LOOKBACK))
         deadlines = engine.compute(as_of, include_local=True)
-        return _store(as_of, _Snapshot(high_water, stamp, time.monotonic(), deadlines))
+        return _store(as_of, _Snapshot(high_water, stamp, time.monotonic(), seen, deadlines=deadlines))
 
 
 def _store(key, snap):

@@ -4,6 +4,7 @@ Python reference. Each answer must equal a fresh computation for the same units.
 import datetime as dt
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from akta.access.models import Unit
@@ -52,13 +53,34 @@ def test_a_new_event_is_merged_in_through_the_python_reference(imported, monkeyp
         return real(*args, **kwargs)
 
     monkeypatch.setattr(engine, "compute", spy)
-    # The investigation is closed: its deadline goes. The cases of the latest events (a look-back
-    # of 200 ids: here every case) are recomputed, by the Python reference.
+    # The investigation is closed: its deadline goes, and only C4, the case of the new event, is
+    # recomputed, by the Python reference.
     Event.objects.create(ext_id="E-ny", case=c4, type="utredning_avslutad", date=dt.date(2025, 3, 30),
                          recorded_at=at("2025-03-30"), utredning=Event.objects.get(ext_id="E42"), outcome="insats")
     after = rows(worklist.deadlines_for([c4.unit_id], TODAY))
-    assert [(c4.pk in k["case_pks"], k["method"]) for k in calls] == [(True, "python")]
+    assert [(k["case_pks"], k["method"]) for k in calls] == [({c4.pk}, "python")]
     assert not any(r[1] == "utredning_4m" and r[0] == "C4" for r in after)
+    assert rows(worklist.deadlines_for([c4.unit_id], TODAY)) == after and len(calls) == 1  # nothing new
     monkeypatch.setattr(engine, "compute", real)
     assert after == fresh([c4.unit_id])
     assert rows(worklist.deadlines_for(None, TODAY)) == fresh(None)
+
+
+def test_an_event_that_becomes_visible_after_a_later_one_is_not_missed(imported):
+    """An id is taken before the transaction commits: an event may appear after one with a larger id."""
+    c4 = Case.objects.get(ext_id="C4")
+    placeholder = Event.objects.create(ext_id="E-tidig", case=c4, type="avflyttad", date=dt.date(2025, 3, 1),
+                                       recorded_at=at("2025-03-01"))
+    Event.objects.create(ext_id="E-sen", case=Case.objects.get(ext_id="C1"), type="avflyttad",
+                         date=dt.date(2025, 3, 2), recorded_at=at("2025-03-02"))
+    early_id = placeholder.pk
+    with connection.cursor() as cur:  # not yet committed when the snapshot is taken
+        cur.execute("DELETE FROM cases_event WHERE id = %s", [early_id])
+    before = rows(worklist.deadlines_for([c4.unit_id], TODAY))
+    assert any(r[1] == "utredning_4m" and r[0] == "C4" for r in before)
+    # Now it commits, with the smaller id: the investigation E42 closed.
+    Event.objects.create(pk=early_id, ext_id="E-tidig", case=c4, type="utredning_avslutad", date=dt.date(2025, 3, 30),
+                         recorded_at=at("2025-03-30"), utredning=Event.objects.get(ext_id="E42"), outcome="insats")
+    after = rows(worklist.deadlines_for([c4.unit_id], TODAY))
+    assert not any(r[1] == "utredning_4m" and r[0] == "C4" for r in after)
+    assert after == fresh([c4.unit_id])
