@@ -114,30 +114,45 @@ def _cpu_seconds(pid):
 
 
 def _machine():
-    """(busy CPU seconds of the whole machine, CPU seconds of every postgres process) so far."""
+    """(busy CPU seconds of the whole machine, {pid: CPU seconds} of the postgres processes) so far."""
     tick = os.sysconf("SC_CLK_TCK")
     fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
     busy = (sum(fields[:8]) - fields[3] - fields[4]) / tick  # all but idle and iowait
-    pg = 0.0
+    pg = {}
     for d in Path("/proc").iterdir():
         if d.name.isdigit():
             try:
                 if (d / "comm").read_text().strip() == "postgres":
                     f = (d / "stat").read_text().rsplit(")", 1)[1].split()
-                    pg += (int(f[11]) + int(f[12])) / tick
+                    pg[d.name] = (int(f[11]) + int(f[12])) / tick
             except (OSError, IndexError, ValueError):
                 pass
     return busy, pg
 
 
+def _pg_delta(before, after):
+    """CPU seconds of the postgres processes between two readings (those that ended meanwhile
+    are not counted)."""
+    return sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
+
+
 @contextmanager
-def server(port, workers=3, threads=2, env=None, timeout=60):
-    """gunicorn serving akta.wsgi on 127.0.0.1:port; yields an object with .url and .cpu()."""
+def server(port, workers=3, threads=2, env=None, timeout=60, warm=False):
+    """gunicorn serving akta.wsgi on 127.0.0.1:port; yields an object with .url and .cpu().
+
+    ``warm``: each worker computes the deadline snapshot first (bench/load/gunicorn_warm.py),
+    and this waits until all have."""
     cmd = [sys.executable, "-m", "gunicorn", "akta.wsgi:application", "--bind", f"127.0.0.1:{port}",
            "--workers", str(workers), "--threads", str(threads),
            "--worker-class", "gthread" if threads > 1 else "sync", "--timeout", "120", "--graceful-timeout", "5",
            "--log-level", "warning"]
-    proc = subprocess.Popen(cmd, env={**os.environ, **(env or {})}, start_new_session=True)
+    env = {**os.environ, **(env or {})}
+    warm_dir = None
+    if warm:
+        warm_dir = tempfile.mkdtemp(prefix="akta-warm-")
+        env["AKTA_WARM_DIR"] = warm_dir
+        cmd += ["-c", str(HERE / "load" / "gunicorn_warm.py")]
+    proc = subprocess.Popen(cmd, env=env, start_new_session=True)
 
     class Live:
         url = f"http://127.0.0.1:{port}"
@@ -161,6 +176,11 @@ def server(port, workers=3, threads=2, env=None, timeout=60):
             if time.monotonic() > deadline:
                 raise RuntimeError("gunicorn did not answer in time")
             time.sleep(0.2)
+        deadline = time.monotonic() + 300
+        while warm_dir and len(os.listdir(warm_dir)) < workers:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("gunicorn's workers did not warm up")
+            time.sleep(0.5)
         yield Live
     finally:
         if proc.poll() is None:
@@ -270,6 +290,8 @@ def main(argv=None):
     ap.add_argument("--workers", type=int, default=3, help="gunicorn workers (default 3, for 2 cores)")
     ap.add_argument("--threads", type=int, default=2, help="threads per worker (default 2)")
     ap.add_argument("--port", type=int, default=8765)
+    ap.add_argument("--cold", action="store_true",
+                    help="start the users on cold workers (default: each worker computes the deadline snapshot first)")
     ap.add_argument("--out", default="", help="directory for accounts.json and requests.jsonl (default: a temp dir)")
     args = ap.parse_args(argv)
 
@@ -283,7 +305,7 @@ def main(argv=None):
     connection.close()  # the server's workers have their own
     out_dir = args.out or tempfile.mkdtemp(prefix="akta-load-")
     load_before = os.getloadavg()
-    with server(args.port, args.workers, args.threads) as live:
+    with server(args.port, args.workers, args.threads, warm=not args.cold) as live:
         cpu0 = live.cpu()
         busy0, pg0 = _machine()
         t0 = time.monotonic()
@@ -298,10 +320,10 @@ def main(argv=None):
     duration = max((r[0] for r in records), default=0)
     print(f"\n{args.users} caseworkers + {args.managers} managers, spawn rate {args.spawn_rate}/s, run time "
           f"{args.run_time}, think time {args.wait} s; gunicorn {args.workers} workers × {args.threads} threads; "
-          f"{vendor}; {summary['requests']} requests in {duration:.0f} s ({summary['requests'] / max(duration, 1):.1f}/s); "
+          f"{'cold' if args.cold else 'warm'} workers; {vendor}; {summary['requests']} requests in {duration:.0f} s ({summary['requests'] / max(duration, 1):.1f}/s); "
           f"errors {summary['errors']}, conflicts {summary['conflicts']}")
     print(f"tasks: {json.dumps(summary['tasks'], ensure_ascii=False)}")
-    busy, pg = busy1 - busy0, pg1 - pg0
+    busy, pg = busy1 - busy0, _pg_delta(pg0, pg1)
     others = max(0.0, busy - server_cpu - locust_cpu - pg)
     print(f"load average before {load_before[0]:.2f}, after {load_after[0]:.2f} (1 min), {load_after[1]:.2f} (5 min); "
           f"CPU over {wall:.0f} s: machine busy {busy / wall:.2f} of {os.cpu_count()} cores = gunicorn "
