@@ -269,6 +269,17 @@ def table(records):
     return rows
 
 
+def windows(records, width=20):
+    """p95 of the requests (sign-ins left out) started in each ``width``-second window after the
+    last sign-in: how steady the run was."""
+    ramp_end = max((r[0] for r in records if "/logga-in/ POST" in r[1]), default=0)
+    by_window = {}
+    for t, name, ms, *_ in records:
+        if t > ramp_end and "/logga-in/" not in name:
+            by_window.setdefault(int((t - ramp_end) // width), []).append(ms)
+    return [percentile(sorted(v), 95) for _, v in sorted(by_window.items()) if len(v) >= 10]
+
+
 def print_table(rows, file=sys.stdout):
     print("| endpoint | requests | errors | conflicts (409) | p50 ms | p95 ms | p99 ms | max ms |", file=file)
     print("|---|---|---|---|---|---|---|---|", file=file)
@@ -330,6 +341,7 @@ def main(argv=None):
           f"{server_cpu / wall:.2f} + postgres (all databases) {pg / wall:.2f} + locust {locust_cpu / wall:.2f} + "
           f"everything else {others / wall:.2f}\n")
     print_table(rows)
+    print(f"\np95 ms per 20 s after the last sign-in: {', '.join(str(round(p)) for p in windows(records))}")
     errors = [r for r in records if r[4] == "error"]
     for r in errors[:20]:
         print("error:", r)
