@@ -5,7 +5,7 @@ PYTHON ?= python3.11
 VENV ?= .venv
 BIN = $(VENV)/bin
 
-.PHONY: run test setup system-deps bench clean
+.PHONY: run test setup system-deps bench load clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,12 @@ bench: setup
 	$(BIN)/python bench/bench_foundation.py caselist --n 50
 	$(BIN)/python bench/bench_deadlines.py
 	$(BIN)/python bench/bench_followup.py --year 2024
+
+# The load test (issue 10): 50 caseworkers and 3 managers through gunicorn on 127.0.0.1 for 3 minutes,
+# against the database in DATABASE_URL (PostgreSQL with `large`; docs/performance.md). locust and
+# gunicorn are in the test extra, for the CI smoke (src/akta/tests/test_load_smoke.py).
+load: setup
+	$(BIN)/python bench/bench_load.py --users 50 --managers 3 --run-time 180s
 
 clean:
 	rm -rf $(VENV) var build *.egg-info src/*.egg-info

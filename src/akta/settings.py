@@ -55,7 +55,12 @@ DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL") or 
                                               conn_health_checks=True)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATA_DIR.mkdir(parents=True, exist_ok=True)
-    DATABASES["default"]["OPTIONS"] = {"timeout": 30, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+    # IMMEDIATE: a transaction takes the write lock when it begins, waiting up to `timeout` for
+    # another writer. A deferred one that has read first (the audit chain head) fails at once
+    # with "database is locked" when it then writes while another connection commits (found by
+    # the load smoke, src/akta/tests/test_load_smoke.py: 5 users gave six 500s in 10 s).
+    DATABASES["default"]["OPTIONS"] = {"timeout": 30, "transaction_mode": "IMMEDIATE",
+                                       "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 # The municipality this installation serves (akta.municipality): one setting for every page,

@@ -6,6 +6,8 @@ the cases of their own units only. A protected person (skyddade personuppgifter)
 """
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models.signals import m2m_changed
+from django.dispatch import receiver
 
 
 class Area(models.TextChoices):
@@ -80,3 +82,11 @@ class User(AbstractUser):
     @property
     def may_read_audit(self):
         return self.role in AUDIT_ROLES
+
+
+@receiver(m2m_changed, sender=User.units.through)
+def _forget_unit_ids(sender, instance, action, **kwargs):
+    """A user's units changed: the user object forgets the unit ids it read
+    (akta.access.services.unit_ids)."""
+    if action.startswith("post_") and isinstance(instance, User):
+        instance.__dict__.pop("_akta_unit_ids", None)

@@ -4,10 +4,21 @@ from akta.access.models import CASE_ROLES, IVO_REPORT_ROLES
 PROTECTED_LABEL = "Skyddad identitet"
 
 
+UNIT_IDS_CACHE = "_akta_unit_ids"
+
+
 def unit_ids(user):
+    """The pks of the user's units, if the user works with cases (else none).
+
+    Read once per user object, i.e. once per request (a page asks up to eight times); a change
+    of the user's units through ``user.units`` forgets it (access.models, m2m_changed)."""
     if not user or not user.is_authenticated or user.role not in CASE_ROLES:
         return []
-    return list(user.units.values_list("id", flat=True))
+    cached = getattr(user, UNIT_IDS_CACHE, None)
+    if cached is None:
+        cached = tuple(user.units.values_list("id", flat=True))
+        setattr(user, UNIT_IDS_CACHE, cached)
+    return list(cached)
 
 
 def visible_cases(user, cases):

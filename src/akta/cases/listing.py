@@ -93,5 +93,8 @@ def page(qs, after=None, before=None, size=PAGE_SIZE):
         rows = rows[:size]
         next_key = key_of(rows[-1]) if more else ""
         previous_key = key_of(rows[0]) if after is not None and rows else ""
-    n, estimated = count(qs)
+    if after is None and before is None and not next_key:
+        n, estimated = len(rows), False  # the whole list is on this page: no count to ask for
+    else:
+        n, estimated = count(qs)
     return Page(rows, n, estimated, next_key, previous_key)

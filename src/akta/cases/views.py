@@ -15,8 +15,9 @@ import re
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
-from django.db.models import Q
+from django.db import connection, transaction
+from django.db.models import BooleanField, Q
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -34,7 +35,7 @@ from akta.access.services import (
 )
 from akta.audit.services import log_denied, log_read, log_reads
 from akta.cases.forms import AktualiseringForm, CaseFilterForm, EventForm, ref_choice_label
-from akta.cases.models import Case, Event, EventType
+from akta.cases.models import Case, Event, EventType, Person
 from akta.cases.schema import FIELDS
 from akta.cases.services import (
     Conflict,
@@ -57,6 +58,13 @@ def search_cases(qs, user, query):
 
     A search never matches a protected person for a user without the explicit right, so the
     answer cannot reveal that such a person has a case here.
+
+    On PostgreSQL the persons are matched first, through the trigram indexes of
+    ``cases.0005_search_indexes``, and the cases by ``person_id = ANY(ARRAY(…))``: with every
+    arm of the OR on an index, the planner takes the few matching cases from the indexes
+    (BitmapOr) instead of joining every case of the units with every person (≈ 100 ms on
+    ``large`` for one unit, twice, with the count) or walking the list's order until it has a
+    page. The same rows as the join.
     """
     query = query.strip()
     if not query:
@@ -64,15 +72,23 @@ def search_cases(qs, user, query):
     digits = re.sub(r"\D", "", query)
     # The name as the case shows it (access.services.case_person_name): a case that keeps the
     # name given at registration is not found by the name other units stored.
-    by_name = (Q(person__name__icontains=query) & ~Q(extra__has_key=CASE_NAME_KEY)) | Q(
+    by_name = (_person_matches(name__icontains=query) & ~Q(extra__has_key=CASE_NAME_KEY)) | Q(
         **{f"extra__{CASE_NAME_KEY}__icontains": query})
     cond = by_name | Q(ext_id=query)
     if len(digits) >= 6 and re.fullmatch(r"[\d\s+-]+", query):
-        cond |= Q(person__pnr_key__contains=digits)
+        cond |= _person_matches(pnr_key__contains=digits)
     qs = qs.filter(cond)
     if not getattr(user, "may_view_protected", False):
         qs = qs.exclude(person__protected_identity=True)
     return qs
+
+
+def _person_matches(**lookup):
+    """Cases whose person matches ``lookup`` (a filter on Person)."""
+    if connection.vendor != "postgresql":
+        return Q(**{f"person__{k}": v for k, v in lookup.items()})
+    sql, params = Person.objects.filter(**lookup).values("pk").query.sql_with_params()
+    return Q(RawSQL(f'"cases_case"."person_id" = ANY(ARRAY({sql}))', params, output_field=BooleanField()))
 
 
 @login_required

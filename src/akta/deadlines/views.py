@@ -96,8 +96,8 @@ def index(request):
     raise PermissionDenied
 
 
-def _rows(request, deadlines, today, warn):
-    labels = person_labels(request.user, deadlines)
+def _rows(request, deadlines, today, warn, labels=None):
+    labels = person_labels(request.user, deadlines) if labels is None else labels
     url = _case_url_template()
     rows = []
     for d in deadlines:
@@ -133,8 +133,11 @@ def _worklist(request, scope):
         deadlines = [d for d in deadlines if d.rule == data["regel"]]
     else:
         # Culling of the kronpärm is a registry task, done in bulk per unit: counted apart.
-        culling = sum(1 for d in deadlines if d.rule in S.LISTED_FROM_DUE)
-        deadlines = [d for d in deadlines if d.rule not in S.LISTED_FROM_DUE]
+        listed, rest = S.LISTED_FROM_DUE, []
+        for d in deadlines:
+            if d.rule not in listed:
+                rest.append(d)
+        culling, deadlines = len(deadlines) - len(rest), rest
     warn = warning_days()
     status = data.get("status") or ""
     by_section = {key: [] for key in SECTION_LABELS}  # each in due order
@@ -157,10 +160,12 @@ def _worklist(request, scope):
                "title": "Mina bevakningar" if scope == "mina" else "Bevakningar i min enhet"}
     if status == "":
         sections = []
+        # The persons of every section's first rows in one query.
+        labels = person_labels(request.user, [d for key in DEFAULT_SECTIONS for d in by_section[key][:SECTION_ROWS]])
         for key in DEFAULT_SECTIONS:
             items = by_section[key]
             sections.append({"key": key, "label": SECTION_LABELS[key], "count": len(items),
-                             "rows": _rows(request, items[:SECTION_ROWS], today, warn)})
+                             "rows": _rows(request, items[:SECTION_ROWS], today, warn, labels)})
         context["sections"] = sections
     else:
         page = Paginator(selected, PAGE_SIZE).get_page(request.GET.get("sida"))
