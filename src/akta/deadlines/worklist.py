@@ -14,10 +14,10 @@ Snapshots. Computing a large unit's deadlines reads its whole history (~1 s on t
 municipality), so each unit set's result for today is kept in memory with the event
 high-water mark (the largest event id). The case history is append-only and every deadline
 depends only on its own case's events, so when new events arrive only their cases are
-recomputed and merged in; a change of the committee's own rules or of a kronpärm culling
-rebuilds the snapshot, as does a new day or an age of 30 minutes. Who handles a case is read
-fresh on every request, and every case shown or exported is checked against the user's
-units again (a case moved to another unit without an event stays counted in the old unit's
+recomputed and merged in; a change of the committee's own rules, a kronpärm culling or the
+culling of cases (``cases.CaseRemoval``) rebuilds the snapshot, as does a new day or an age
+of 30 minutes. Who handles a case is read fresh on every request, and every case shown or
+exported is checked against the user's units again (a case moved to another unit without an event stays counted in the old unit's
 numbers for at most 30 minutes, but is never shown there).
 """
 from __future__ import annotations
@@ -32,7 +32,7 @@ from django.db.models import Count, Max
 
 from akta.access.models import Role
 from akta.access.services import may_see_identity, person_label, unit_ids
-from akta.cases.models import Case, Event
+from akta.cases.models import Case, CaseRemoval, Event
 from akta.deadlines import engine
 from akta.deadlines.models import (
     DEFAULT_WARNING_DAYS,
@@ -70,7 +70,8 @@ class _Snapshot:
 def _stamp():
     local = LocalDeadlineRule.objects.aggregate(n=Count("id"), m=Max("updated_at"))
     culled = KronparmGallring.objects.aggregate(n=Count("id"), m=Max("id"))
-    return (local["n"], local["m"], culled["n"], culled["m"])
+    removed = CaseRemoval.objects.aggregate(m=Max("id"))["m"]  # culled personakter (akta.records)
+    return (local["n"], local["m"], culled["n"], culled["m"], removed)
 
 
 def clear_snapshots():

@@ -325,8 +325,8 @@ class SelfInspectionRoundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixi
         @extend_schema_field(OpenApiTypes.OBJECT)
         def get_sample(self, obj):
             out = {}
-            for s in obj.sampled.select_related("case").order_by("group", "position"):
-                out.setdefault(s.group, []).append(s.case.ext_id)
+            for s in obj.sampled.order_by("group", "position"):
+                out.setdefault(s.group, []).append(s.case_ref)
             return out
 
     serializer_class = RoundSerializer
