@@ -107,6 +107,8 @@ def serializer_for(model, extra_read_only=(), fields="__all__"):
             overrides[f.name] = CaseField(required=False, allow_null=True)
         if f.name == "unit" and model in (m.Deviation, m.LexSarah):
             overrides[f.name] = ReportUnitField()
+    if fields == "__all__":  # a culled case's id is never shown (quality/signals.py)
+        fields = [f.name for f in model._meta.fields if f.name != "culled_case_ref"]
     meta = type("Meta", (), {"model": model, "fields": fields, "read_only_fields": sorted(
         n for n in read_only if n not in overrides)})
     attrs = {"Meta": meta, **overrides}

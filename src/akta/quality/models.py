@@ -93,12 +93,6 @@ class QualityHistory(models.Model):
         raise PermissionError("Historiken raderas inte.")
 
 
-def _keep_case_ref(obj):
-    """Keep the linked case's id as text (it outlives the link when the case is culled)."""
-    if obj.case_id is not None:
-        obj.case_ref = obj.case.ext_id
-
-
 class Tracked(models.Model):
     """Owner, dates, version and history for a register row."""
 
@@ -230,11 +224,12 @@ class Deviation(Tracked):
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name="enhet")
     description = models.TextField("beskrivning")
     reporter = models.ForeignKey(USER, null=True, on_delete=models.PROTECT, related_name="+", verbose_name="rapportör")
-    # SET_NULL: a case culled under SoL 12 kap. (akta.records) leaves the report; `case_ref`
-    # keeps the case's id (no personal data) and the page says the case was culled.
+    # SET_NULL: a case culled under SoL 12 kap. (akta.records) leaves the report; the culling
+    # keeps the case's id in `culled_case_ref` (quality/signals.py; never shown, nor in the API or
+    # the history) and the page says the case was culled.
     case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
                              verbose_name="ärende som berörs")
-    case_ref = models.CharField("ärende (id)", max_length=100, blank=True, default="", editable=False)
+    culled_case_ref = models.CharField("gallrat ärende (id)", max_length=100, blank=True, default="", editable=False)
     owner = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
                               verbose_name="ansvarig")
     investigated_on = models.DateField("utredd", null=True, blank=True)
@@ -261,11 +256,7 @@ class Deviation(Tracked):
 
     @property
     def case_culled(self):
-        return self.case_id is None and bool(self.case_ref)
-
-    def save(self, *args, **kwargs):
-        _keep_case_ref(self)
-        super().save(*args, **kwargs)
+        return self.case_id is None and bool(self.culled_case_ref)
 
 
 # --- Lex Sarah ------------------------------------------------------------------------------
@@ -304,11 +295,12 @@ class LexSarah(Tracked):
     reported_on = models.DateField("rapporterad")
     description = models.TextField("vad har hänt")
     reporter = models.ForeignKey(USER, null=True, on_delete=models.PROTECT, related_name="+", verbose_name="rapportör")
-    # SET_NULL: a case culled under SoL 12 kap. (akta.records) leaves the report; `case_ref`
-    # keeps the case's id (no personal data) and the page says the case was culled.
+    # SET_NULL: a case culled under SoL 12 kap. (akta.records) leaves the report; the culling
+    # keeps the case's id in `culled_case_ref` (quality/signals.py; never shown, nor in the API or
+    # the history) and the page says the case was culled.
     case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
                              verbose_name="ärende som berörs")
-    case_ref = models.CharField("ärende (id)", max_length=100, blank=True, default="", editable=False)
+    culled_case_ref = models.CharField("gallrat ärende (id)", max_length=100, blank=True, default="", editable=False)
     owner = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
                               verbose_name="ansvarig")
     remedied_on = models.DateField("avhjälpt", null=True, blank=True)
@@ -339,11 +331,7 @@ class LexSarah(Tracked):
 
     @property
     def case_culled(self):
-        return self.case_id is None and bool(self.case_ref)
-
-    def save(self, *args, **kwargs):
-        _keep_case_ref(self)
-        super().save(*args, **kwargs)
+        return self.case_id is None and bool(self.culled_case_ref)
 
     @property
     def requires_notification(self):

@@ -84,7 +84,7 @@ def _value(obj, field):
 
 
 def _tracked_fields(obj):
-    skip = {"id", "version", "created_at", "created_by", "updated_at"}
+    skip = {"id", "version", "created_at", "created_by", "updated_at", "culled_case_ref"}
     return [f for f in obj._meta.concrete_fields if f.name not in skip]
 
 

@@ -42,11 +42,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 
 from akta.cases.derived.events import case_set_sql, effective_events, effective_events_sql
 from akta.cases.derived.sql import Dialect
-from akta.cases.derived.status import closed_cases_sql, closed_on
+from akta.cases.derived.status import AKTUALISERING_MAX, CLOSING_MAX, closed_condition, closed_on
 from akta.cases.models import Case, Event, EventType
 from akta.law import services as law
 
@@ -109,12 +109,16 @@ def classify(facts, as_of: dt.date, whole_municipality_kept: bool | None = None)
     for f in facts:
         by_person[f.person_pk].append(f)
     rows = []
+    dues, cull_bys = {}, {}  # memo: many persons share a last entry
     for person_cases in by_person.values():
         last = max(f.last_entry for f in person_cases)
         any_open = any(f.open for f in person_cases)
         birth = person_cases[0].birth_date
         kept_for_research = whole_municipality_kept or research.keeps(birth)
-        due = culling.due(last)
+        due = dues.get(last)
+        if due is None:
+            due = dues[last] = culling.due(last)
+            cull_bys[due] = culling.cull_by(due)
         for f in person_cases:
             exempt = f.case_type in exemption.case_types or (
                 birth is not None and any(exemption.is_child_on(birth, d) for d in f.placement_dates))
@@ -130,7 +134,7 @@ def classify(facts, as_of: dt.date, whole_municipality_kept: bool | None = None)
                 row = (GALLRA, culling.id, due, culling.reference_key)
             action, reason, row_due, key = row
             rows.append(Row(f.case_pk, f.case_id, f.person_pk, f.person_id, action, reason, row_due,
-                            culling.cull_by(row_due) if row_due else None, last, key))
+                            cull_bys[row_due] if row_due else None, last, key))
     rows.sort(key=lambda r: r.case_id)
     return rows
 
@@ -172,37 +176,47 @@ def _in(d: Dialect, name: str, values) -> str:
 
 
 def facts_sql(as_of: dt.date, person_pks=None) -> list[CaseFacts]:
-    """The same facts in two statements over the effective-event relation (corrections applied),
-    for every case or the cases of ``person_pks``."""
+    """The same facts over the effective-event relation, for every case or the cases of
+    ``person_pks``: one grouped pass over the events (the cases without corrections read their
+    original rows, the few with corrections the full relation) and one over the decisions."""
     exemption = law.exemption_rule(as_of)
-    cases = ""
+    persons = ""
+    corrected = Event.objects.filter(corrects__isnull=False)
     if person_pks is not None:
         pks = [int(p) for p in person_pks]
         if not pks:
             return []
-        cases = "SELECT id FROM cases_case WHERE person_id IN (" + ", ".join(map(str, pks)) + ")"
+        persons = "person_id IN (" + ", ".join(map(str, pks)) + ")"
+        corrected = corrected.filter(case__person_id__in=pks)
+    corrected = sorted(set(corrected.values_list("case_id", flat=True)))
     d = Dialect()
-    eff = effective_events_sql(d, None, None, until=as_of, fields=("legal_basis", "intervention", "outcome"),
-                               cases=cases)
-    where = f" WHERE k.id IN ({cases})" if cases else ""
+    plain = [c for c in (persons, corrected and "id NOT IN (" + ", ".join(map(str, corrected)) + ")") if c]
+    eff = effective_events_sql(d, None, None, until=as_of, fields=(), corrections=False,
+                               cases="SELECT id FROM cases_case WHERE " + " AND ".join(plain) if plain else "")
+    if corrected:
+        eff += " UNION ALL " + effective_events_sql(d, None, None, until=as_of, fields=(),
+                                                    cases=case_set_sql(case_pks=corrected))
     sql = (
         f"WITH eff AS ({eff}),\n"
-        "last AS (SELECT case_id, MAX(date) AS last_date FROM eff GROUP BY case_id),\n"
-        f"closed AS ({closed_cases_sql(d, None)})\n"
-        "SELECT k.id, k.ext_id, p.id, p.ext_id, p.birth_date, k.case_type, k.opened, last.last_date, "
-        "closed.case_id IS NOT NULL\n"
-        "FROM cases_case k JOIN cases_person p ON p.id = k.person_id\n"
-        "LEFT JOIN last ON last.case_id = k.id LEFT JOIN closed ON closed.case_id = k.id" + where
+        f"agg AS (SELECT case_id, MAX(date) AS last_date, {CLOSING_MAX} AS closing_max, "
+        f"{AKTUALISERING_MAX} AS aktualisering_max FROM eff GROUP BY case_id)\n"
+        "SELECT k.id, k.ext_id, p.id, p.ext_id, p.birth_date, k.case_type, k.opened, agg.last_date, "
+        f"CASE WHEN {closed_condition(d, 'agg.closing_max', 'agg.aktualisering_max')} THEN 1 ELSE 0 END\n"
+        "FROM cases_case k JOIN cases_person p ON p.id = k.person_id LEFT JOIN agg ON agg.case_id = k.id"
+        + (f" WHERE k.{persons}" if persons else "")
     )
     d2 = Dialect()
-    eff2 = effective_events_sql(d2, None, ("beslut",), until=as_of,
-                                fields=("legal_basis", "intervention", "outcome"), cases=cases)
+    eff2 = effective_events_sql(d2, None, ("beslut",), until=as_of, fields=("legal_basis", "intervention", "outcome"),
+                                cases="SELECT id FROM cases_case WHERE " + persons if persons else "")
     placing = (
         f"SELECT case_id, date FROM ({eff2}) b WHERE outcome IN {_in(d2, 'po', exemption.outcomes)} "
         f"AND legal_basis IN {_in(d2, 'pb', exemption.legal_bases)} "
         f"AND intervention IN {_in(d2, 'pi', exemption.interventions)}"
     )
-    with connection.cursor() as cur:
+    with transaction.atomic(), connection.cursor() as cur:
+        if connection.vendor == "postgresql":  # the grouped pass over every event: hash in memory
+            cur.execute("SET LOCAL jit = off")
+            cur.execute("SET LOCAL work_mem = '64MB'")
         cur.execute(placing, d2.params)
         placements = defaultdict(list)
         for case_id, day in cur.fetchall():
@@ -212,11 +226,15 @@ def facts_sql(as_of: dt.date, person_pks=None) -> list[CaseFacts]:
     out = []
     for pk, ext, person_pk, person_ext, birth, case_type, opened, last_date, is_closed in rows:
         opened = _date(opened)
-        dates = [x for x in (_date(last_date), opened if opened <= as_of else None) if x is not None]
-        if not dates:
-            continue
-        out.append(CaseFacts(pk, ext, person_pk, person_ext, _date(birth), case_type, max(dates),
-                             not is_closed, tuple(sorted(placements.get(pk, ())))))
+        last_date = _date(last_date)
+        if opened > as_of:
+            if last_date is None:
+                continue
+            last = last_date
+        else:
+            last = opened if last_date is None or opened > last_date else last_date
+        out.append(CaseFacts(pk, ext, person_pk, person_ext, _date(birth), case_type, last,
+                             not is_closed, tuple(sorted(placements[pk])) if pk in placements else ()))
     out.sort(key=lambda f: f.case_pk)
     return out
 
@@ -242,4 +260,4 @@ def cases_with_entries_after(as_of: dt.date, person_pks) -> set:
 
 
 __all__ = ["ACTION_LABELS", "BEVARA", "CaseFacts", "GALLRA", "REASON_LABELS", "Row", "VANTA", "cases_with_entries_after",
-           "case_set_sql", "classify", "culling_status", "facts_python", "facts_sql"]
+           "classify", "culling_status", "facts_python", "facts_sql"]

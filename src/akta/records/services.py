@@ -12,7 +12,8 @@
   raises); this module is the one documented path that removes them, with one queryset delete
   that bypasses the model's method (``_raw_delete``). The case goes through Django's collector,
   so the quality registers' links to it (deviations, lex Sarah, egenkontroll samples) are set to
-  NULL; they keep the case's id as text (``case_ref``).
+  NULL; before that, ``cases.signals.cases_culled`` lets them keep the case's id as text
+  (``culled_case_ref``, with a history entry; a sample's ``case_ref``).
 * what is kept: a :class:`~akta.records.models.CullingLog` row per case (no personal data), the
   run (:class:`~akta.records.models.CullingRun`, the gallringsbeslut) and a
   :class:`~akta.cases.models.CaseRemoval` per batch, which makes the deadline worklists rebuild
@@ -34,6 +35,7 @@ from django.utils import timezone
 from akta.audit import integrity
 from akta.audit.services import log_write, log_writes
 from akta.cases.models import Case, CaseRemoval, Event, Person
+from akta.cases.signals import cases_culled
 from akta.law import services as law
 from akta.records.classification import GALLRA, cases_with_entries_after, culling_status
 from akta.records.models import CullingLog, CullingRun
@@ -115,6 +117,7 @@ def _remove(rows, run, user) -> int:
     # The audit entries are written before the persons go (they are read for the protected flag).
     log_writes(user, "gallring", run.number, Person.objects.filter(pk__in=person_pks).order_by("pk"),
                context=f"gallrad enligt {run.rule}")
+    cases_culled.send(sender=CullingRun, cases={r.case_pk: r.case_id for r in rows}, run=run.number)
     # The one path that removes events (Event.delete raises): one statement, no model method.
     events = Event.objects.filter(case_id__in=case_pks)
     events._raw_delete(events.db)

@@ -208,7 +208,6 @@ def test_execute_culls_exactly_the_gallra_cases_logs_them_and_runs_once(files, t
     dev = Deviation.objects.create(number="AV-2013-0001", category="ovrigt", event_date=D(2012, 5, 1),
                                    reported_on=D(2012, 5, 2), unit=Unit.objects.get(pk=c8.unit_id),
                                    description="Beskrivning", case=c8)
-    assert dev.case_ref == "C8"
     opened_2012 = _stat_total("cases_opened", "2012")
     stamp = worklist._stamp()
 
@@ -228,7 +227,8 @@ def test_execute_culls_exactly_the_gallra_cases_logs_them_and_runs_once(files, t
     assert log["C1"].person_pseudonym == services.pseudonym("P1") != "P1"
     assert log["C8"].reason == "sol_12_1" and log["C8"].reference_key == "sol.12.1"
     dev.refresh_from_db()
-    assert dev.case_id is None and dev.case_ref == "C8" and dev.case_culled
+    assert dev.case_id is None and dev.culled_case_ref == "C8" and dev.case_culled
+    assert dev.history().get(action="ärendet gallrat").change == {"gallringsbeslut": [None, rn.number]}
     assert CaseRemoval.objects.count() == 1 and worklist._stamp() != stamp
 
     # the read/write log still verifies, and holds the run and a write per culled person
