@@ -108,7 +108,9 @@ def serializer_for(model, extra_read_only=(), fields="__all__"):
         if f.name == "unit" and model in (m.Deviation, m.LexSarah):
             overrides[f.name] = ReportUnitField()
     if fields == "__all__":  # a culled case's id is never shown (quality/signals.py)
-        fields = [f.name for f in model._meta.fields if f.name != "culled_case_ref"]
+        fields = [f.name for f in (*model._meta.fields, *model._meta.many_to_many) if f.name != "culled_case_ref"]
+        if model in workflow.WORKFLOWS:
+            fields.append("next_steps")
     meta = type("Meta", (), {"model": model, "fields": fields, "read_only_fields": sorted(
         n for n in read_only if n not in overrides)})
     attrs = {"Meta": meta, **overrides}
