@@ -67,6 +67,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # document and report; the importer refuses another municipality's exchange when the code is set.
 AKTA_MUNICIPALITY_CODE = os.environ.get("AKTA_MUNICIPALITY_CODE", "")
 AKTA_MUNICIPALITY_NAME = os.environ.get("AKTA_MUNICIPALITY_NAME", "")
+# Whether this municipality is in the representative selection whose files are all kept for
+# research (socialtjänstförordningen (2001:937) 7 kap. 2 §; akta culling, akta/records).
+CULLING_RESEARCH_MUNICIPALITY = os.environ.get("AKTA_CULLING_RESEARCH_MUNICIPALITY", "0") == "1"
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -89,6 +92,7 @@ INSTALLED_APPS = [
     "akta.quality",
     "akta.logcheck",
     "akta.committee",
+    "akta.records",
     "akta.demo",
     "akta.ops",
 ]

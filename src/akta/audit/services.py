@@ -120,6 +120,13 @@ def log_write(user, obj_type, obj_id, *, person=None, context=""):
     log_access(user, AuditEntry.WRITE, obj_type, obj_id, person=person, context=context)
 
 
+def log_writes(user, obj_type, obj_id, persons, *, context=""):
+    """A write about several persons at once (a culling batch, akta.records): one entry per
+    distinct person (one without a person when there is none), in one statement."""
+    distinct = {p.pk: p for p in persons if p is not None}
+    _append(user, AuditEntry.WRITE, obj_type, obj_id, list(distinct.values()) or [None], context)
+
+
 @dataclass
 class Verification:
     problems: list = field(default_factory=list)

@@ -92,7 +92,10 @@ class EventType(models.TextChoices):
 
 
 class Event(models.Model):
-    """Händelse: one dated step in a case. Append-only."""
+    """Händelse: one dated step in a case. Append-only: ``save`` of an existing row and
+    ``delete`` raise. The one exception is culling (SoL 12 kap. 1 §): ``akta.records.services``
+    removes a culled case's events with a single queryset delete that bypasses these methods,
+    and records it (:class:`CaseRemoval`, the records component's culling log)."""
 
     ext_id = models.CharField("id", max_length=100, unique=True)
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
@@ -146,3 +149,18 @@ class Event(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("Händelser raderas inte; registrera en rättelse.")
+
+
+class CaseRemoval(models.Model):
+    """That cases were removed from the history as a whole (culling, SoL 12 kap. 1 §,
+    ``akta.records``): the one way a case and its events leave the database. Holds no personal
+    data. Caches derived from the history (the deadline worklist's snapshots) include the latest
+    row in their stamp, so a removed case is never shown from a snapshot."""
+
+    at = models.DateTimeField("när", auto_now_add=True)
+    reason = models.CharField("skäl", max_length=64)
+    count = models.PositiveIntegerField("antal ärenden")
+
+    class Meta:
+        verbose_name = "borttagna ärenden"
+        verbose_name_plural = "borttagna ärenden"

@@ -18,8 +18,8 @@ largest event id), indexed by unit; every unit set's list is read from it. The c
 append-only, so when new events arrive only their cases are recomputed, with the Python
 reference (:func:`akta.deadlines.engine.compute` ``method="python"``, the same answer as the
 SQL path: 10–40 ms for a few hundred cases where the SQL path's fixed cost is 0.1–0.7 s), and
-merged in; a change of the committee's own rules or of a kronpärm culling rebuilds the
-snapshot, as does a new day or an age of 30 minutes. Who handles a case is read
+merged in; a change of the committee's own rules, a kronpärm culling or the culling of cases
+(``cases.CaseRemoval``) rebuilds the snapshot, as does a new day or an age of 30 minutes. Who handles a case is read
 fresh on every request, and every case shown or exported is checked against the user's
 units again (a case moved to another unit without an event stays counted in the old unit's
 numbers for at most 30 minutes, but is never shown there).
@@ -35,7 +35,7 @@ from django.db.models import Count, Max
 
 from akta.access.models import Role
 from akta.access.services import may_see_identity, person_label, unit_ids
-from akta.cases.models import Case, Event
+from akta.cases.models import Case, CaseRemoval, Event
 from akta.deadlines import engine
 from akta.deadlines.models import (
     DEFAULT_WARNING_DAYS,
@@ -108,7 +108,8 @@ class _Snapshot:
 def _stamp():
     local = LocalDeadlineRule.objects.aggregate(n=Count("id"), m=Max("updated_at"))
     culled = KronparmGallring.objects.aggregate(n=Count("id"), m=Max("id"))
-    return (local["n"], local["m"], culled["n"], culled["m"])
+    removed = CaseRemoval.objects.aggregate(m=Max("id"))["m"]  # culled personakter (akta.records)
+    return (local["n"], local["m"], culled["n"], culled["m"], removed)
 
 
 def clear_snapshots():

@@ -3,7 +3,7 @@
 Framework-free; re-exports the functions of :mod:`akta.law.calendar` (lag 1930:173 and
 working days), :mod:`akta.law.references` (legal references with validity periods),
 :mod:`akta.law.assistance` (the riksnorm per year and the jobbstimulans rule),
-:mod:`akta.law.rules` (statutory deadline rules) and :mod:`akta.law.local` (municipal
+:mod:`akta.law.rules` (statutory deadline rules), :mod:`akta.law.culling` (culling of personakter) and :mod:`akta.law.local` (municipal
 rules in working days).
 """
 
@@ -26,6 +26,7 @@ from akta.law.calendar import (
     next_open_day,
     working_days_between,
 )
+from akta.law.culling import CullingRule, ExemptionRule, ResearchRule, culling_rule, exemption_rule, research_rule
 from akta.law.errors import LawDataError, LawDataMissing
 from akta.law.local import LocalRule, local_due, local_rule
 from akta.law.references import (
@@ -47,6 +48,12 @@ from akta.law.rules import (
 )
 
 __all__ = [
+    "CullingRule",
+    "ExemptionRule",
+    "ResearchRule",
+    "culling_rule",
+    "exemption_rule",
+    "research_rule",
     "ChildBand",
     "JobbstimulansRule",
     "NormYear",

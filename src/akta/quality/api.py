@@ -107,6 +107,10 @@ def serializer_for(model, extra_read_only=(), fields="__all__"):
             overrides[f.name] = CaseField(required=False, allow_null=True)
         if f.name == "unit" and model in (m.Deviation, m.LexSarah):
             overrides[f.name] = ReportUnitField()
+    if fields == "__all__":  # a culled case's id is never shown (quality/signals.py)
+        fields = [f.name for f in (*model._meta.fields, *model._meta.many_to_many) if f.name != "culled_case_ref"]
+        if model in workflow.WORKFLOWS:
+            fields.append("next_steps")
     meta = type("Meta", (), {"model": model, "fields": fields, "read_only_fields": sorted(
         n for n in read_only if n not in overrides)})
     attrs = {"Meta": meta, **overrides}
@@ -325,8 +329,8 @@ class SelfInspectionRoundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixi
         @extend_schema_field(OpenApiTypes.OBJECT)
         def get_sample(self, obj):
             out = {}
-            for s in obj.sampled.select_related("case").order_by("group", "position"):
-                out.setdefault(s.group, []).append(s.case.ext_id)
+            for s in obj.sampled.order_by("group", "position"):
+                out.setdefault(s.group, []).append(s.case_ref)
             return out
 
     serializer_class = RoundSerializer

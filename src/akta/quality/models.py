@@ -224,8 +224,12 @@ class Deviation(Tracked):
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name="enhet")
     description = models.TextField("beskrivning")
     reporter = models.ForeignKey(USER, null=True, on_delete=models.PROTECT, related_name="+", verbose_name="rapportör")
-    case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+    # SET_NULL: a case culled under SoL 12 kap. (akta.records) leaves the report; the culling
+    # keeps the case's id in `culled_case_ref` (quality/signals.py; never shown, nor in the API or
+    # the history) and the page says the case was culled.
+    case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
                              verbose_name="ärende som berörs")
+    culled_case_ref = models.CharField("gallrat ärende (id)", max_length=100, blank=True, default="", editable=False)
     owner = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
                               verbose_name="ansvarig")
     investigated_on = models.DateField("utredd", null=True, blank=True)
@@ -249,6 +253,10 @@ class Deviation(Tracked):
     @property
     def person(self):
         return self.case.person if self.case_id else None
+
+    @property
+    def case_culled(self):
+        return self.case_id is None and bool(self.culled_case_ref)
 
 
 # --- Lex Sarah ------------------------------------------------------------------------------
@@ -287,8 +295,12 @@ class LexSarah(Tracked):
     reported_on = models.DateField("rapporterad")
     description = models.TextField("vad har hänt")
     reporter = models.ForeignKey(USER, null=True, on_delete=models.PROTECT, related_name="+", verbose_name="rapportör")
-    case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+    # SET_NULL: a case culled under SoL 12 kap. (akta.records) leaves the report; the culling
+    # keeps the case's id in `culled_case_ref` (quality/signals.py; never shown, nor in the API or
+    # the history) and the page says the case was culled.
+    case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
                              verbose_name="ärende som berörs")
+    culled_case_ref = models.CharField("gallrat ärende (id)", max_length=100, blank=True, default="", editable=False)
     owner = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
                               verbose_name="ansvarig")
     remedied_on = models.DateField("avhjälpt", null=True, blank=True)
@@ -316,6 +328,10 @@ class LexSarah(Tracked):
     @property
     def person(self):
         return self.case.person if self.case_id else None
+
+    @property
+    def case_culled(self):
+        return self.case_id is None and bool(self.culled_case_ref)
 
     @property
     def requires_notification(self):
@@ -576,7 +592,10 @@ class SelfInspectionRound(Tracked):
 
 class SampledCase(models.Model):
     round = models.ForeignKey(SelfInspectionRound, on_delete=models.PROTECT, related_name="sampled")
-    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="+")
+    # NULL once the case is culled (SoL 12 kap., akta.records); `case_ref` keeps its id, so the
+    # round's sample and answers stay readable.
+    case = models.ForeignKey("cases.Case", null=True, on_delete=models.SET_NULL, related_name="+")
+    case_ref = models.CharField("ärende (id)", max_length=100, default="")
     group = models.CharField("område", max_length=20, choices=AreaGroup.choices)
     position = models.PositiveSmallIntegerField()
 

@@ -84,7 +84,7 @@ def _value(obj, field):
 
 
 def _tracked_fields(obj):
-    skip = {"id", "version", "created_at", "created_by", "updated_at"}
+    skip = {"id", "version", "created_at", "created_by", "updated_at", "culled_case_ref"}
     return [f for f in obj._meta.concrete_fields if f.name not in skip]
 
 
@@ -232,8 +232,8 @@ def start_round(plan, user, period_start, period_end, seed=None):
         drawn = sampling.draw(seed, period_start, period_end, plan.sample_per_group, recorded_by=rnd.created_at)
         rows = []
         for group, (picked, size) in drawn.items():
-            rows += [SampledCase(round=rnd, case_id=pk, group=group, position=i)
-                     for i, (_ext, pk) in enumerate(picked, start=1)]
+            rows += [SampledCase(round=rnd, case_id=pk, case_ref=ext, group=group, position=i)
+                     for i, (ext, pk) in enumerate(picked, start=1)]
         SampledCase.objects.bulk_create(rows)
         rnd.population = {g: size for g, (_p, size) in drawn.items()}
         rnd.save(update_fields=["population"])
@@ -274,7 +274,7 @@ def answer_item(sampled, item, answer, comment, user):
             existing = CheckAnswer.objects.create(sampled=sampled, item=item, answer=answer, comment=comment,
                                                   answered_by=user)
         record(sampled.round, user, "kontrollfråga besvarad",
-               {f"{sampled.case.ext_id}: {item.text}": [before, [answer, comment]]})
+               {f"{sampled.case_ref}: {item.text}": [before, [answer, comment]]})
     return existing
 
 

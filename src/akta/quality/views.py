@@ -697,6 +697,8 @@ def _round_for(user, pk):
 def _may_open_sampled(user, sampled):
     from akta.access.models import Role
 
+    if sampled.case_id is None:  # culled (SoL 12 kap.): nothing left to open
+        return False
     if user.role == Role.KVALITETSUTVECKLARE:
         return True
     return user.units.filter(pk=sampled.case.unit_id).exists()
@@ -709,7 +711,8 @@ def round_detail(request, pk):
     n_items = rnd.plan.items.filter(active=True).count()
     groups = []
     for value, label in m.AreaGroup.choices:
-        rows = [{"s": s, "person": person_label(request.user, s.case.person, s.case), "done": s.n_answers >= n_items,
+        rows = [{"s": s, "person": person_label(request.user, s.case.person, s.case) if s.case_id else "Gallrat",
+                 "done": s.n_answers >= n_items,
                  "may_open": _may_open_sampled(request.user, s)} for s in sampled if s.group == value]
         groups.append({"label": label, "rows": rows, "frame": rnd.population.get(value, 0)})
     return render(request, "quality/round_detail.html", {
@@ -722,7 +725,7 @@ def round_detail(request, pk):
 @login_required
 def sampled_file(request, pk, sid):
     rnd = _round_for(request.user, pk)
-    sampled = get_object_or_404(rnd.sampled.select_related("case__person", "case__unit"), pk=sid)
+    sampled = get_object_or_404(rnd.sampled.select_related("case__person", "case__unit"), pk=sid, case__isnull=False)
     if not _may_open_sampled(request.user, sampled):
         raise PermissionDenied
     case = sampled.case

@@ -34,17 +34,28 @@ def closed_on(evs) -> dt.date | None:
     return closed
 
 
+# The two aggregates over a case's effective events that decide whether it is closed, and the
+# condition on them: for a query that groups a case's events for other facts too (akta.records).
+CLOSING_MAX = "MAX(CASE WHEN type = 'arende_avslutat' THEN date END)"
+AKTUALISERING_MAX = "MAX(CASE WHEN type = 'aktualisering' THEN date END)"
+
+
+def closed_condition(d: Dialect, closing: str = CLOSING_MAX, aktualisering: str = AKTUALISERING_MAX) -> str:
+    """True for a closed case, given its latest closing and latest aktualisering dates (NULL
+    when none): a closing on or after the latest aktualisering."""
+    return f"{closing} >= COALESCE({aktualisering}, {d.date(_NEVER)})"
+
+
 def closed_cases_sql(d: Dialect, on: dt.date | None = None, eff: str = "eff") -> str:
     """SQL: ``case_id, closed_on`` of the cases closed at the end of ``on`` (default: as the
     relation stands), over the effective-event relation named ``eff`` (which must hold the
     aktualisering and arende_avslutat events). One grouped aggregation, no sort."""
     cut = f" AND date <= {d.date(on)}" if on is not None else ""
-    closing = "MAX(CASE WHEN type = 'arende_avslutat' THEN date END)"
     return (
-        f"SELECT case_id, {closing} AS closed_on FROM {eff} "
+        f"SELECT case_id, {CLOSING_MAX} AS closed_on FROM {eff} "
         f"WHERE type IN ('aktualisering', 'arende_avslutat'){cut} "
         f"GROUP BY case_id "
-        f"HAVING {closing} >= COALESCE(MAX(CASE WHEN type = 'aktualisering' THEN date END), {d.date(_NEVER)})"
+        f"HAVING {closed_condition(d)}"
     )
 
 
