@@ -117,8 +117,10 @@ def test_a_server_killed_mid_write_leaves_no_partial_event(writer, server, tmp_p
             case = Case.objects.get(pk=case_pk)
             try:
                 status, body = client.post_event(case.ext_id, avflyttad(case))
-            except OSError:  # the server is gone
-                break
+            except OSError:
+                if srv.proc.poll() is not None:
+                    break  # the server is gone
+                continue  # a slow or dropped request on a loaded machine: send the next one
             statuses[status] += 1
             if status == 201:
                 acknowledged.append(body["id"])
@@ -134,7 +136,7 @@ def test_a_server_killed_mid_write_leaves_no_partial_event(writer, server, tmp_p
     # version raised, the event inserted, waiting for the log), and the server is killed then.
     with transaction.atomic():
         AuditHead.objects.select_for_update().get(pk=1)
-        deadline = time.monotonic() + 5
+        deadline = time.monotonic() + 15
         while not any(w == "Lock" for _, _, w in srv.backends()) and time.monotonic() < deadline:
             time.sleep(0.01)
         waiting = sum(1 for _, _, w in srv.backends() if w == "Lock")
