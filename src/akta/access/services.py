@@ -68,6 +68,18 @@ def may_see_identity(user, person):
     return bool(user and user.is_authenticated and user.may_view_protected)
 
 
+HIDDEN_TEXT = "Visas inte (skyddad identitet)"
+
+
+def visible_text(user, person, text):
+    """Free text about a person (a journal note's text): shown only to those who may see the
+    person's identity, since such a text names and describes the person. Pages, API and user
+    exports ask this."""
+    if text is None or may_see_identity(user, person):
+        return text
+    return HIDDEN_TEXT
+
+
 def person_label(user, person, case=None):
     """The one label of a person on every page, list and document: name and personnummer (or
     birth date), or "Skyddad identitet" without the explicit right.

@@ -32,6 +32,7 @@ from akta.access.services import (
     person_label,
     unit_ids,
     visible_cases,
+    visible_text,
 )
 from akta.audit.services import log_denied, log_read, log_reads
 from akta.cases.forms import AktualiseringForm, CaseFilterForm, EventForm, ref_choice_label
@@ -169,8 +170,9 @@ def _format_value(f, value):
     return str(value)
 
 
-def event_details(event, by_pk):
-    """(label, value) pairs of an event's type-specific fields, in Swedish."""
+def event_details(event, by_pk, show_text=None):
+    """(label, value) pairs of an event's type-specific fields, in Swedish; ``show_text(text)``
+    gives what the reader may see of a free text (access.services.visible_text)."""
     rows = []
     for f in FIELDS.get(event.type, []):
         if f.kind == "ref":
@@ -182,11 +184,13 @@ def event_details(event, by_pk):
         value = getattr(event, f.column, None)
         if value is None or value == "" or value == []:
             continue
+        if f.kind == "text" and show_text is not None:
+            value = show_text(value)
         rows.append((f.label or f.name, _format_value(f, value)))
     return rows
 
 
-def build_timeline(events):
+def build_timeline(events, show_text=None):
     """Effective events in date order, with corrections marked and voided events kept visible."""
     effective = effective_events(events)
     by_pk = {e.pk: e for e in events if not e.corrects_id}
@@ -198,10 +202,10 @@ def build_timeline(events):
         items.append({
             "event": e,
             "key": e.effective_id,
-            "details": event_details(e, by_pk),
+            "details": event_details(e, by_pk, show_text),
             "corrected_at": e.recorded_at if original else None,
             "original": original,
-            "original_details": event_details(original, by_pk) if original else [],
+            "original_details": event_details(original, by_pk, show_text) if original else [],
             "voided": False,
         })
     originals = {e.pk: e for e in events if not e.corrects_id}
@@ -209,7 +213,7 @@ def build_timeline(events):
         if correction.voided and target in originals:
             o = originals[target]
             items.append({
-                "event": o, "key": o.pk, "details": event_details(o, by_pk), "corrected_at": None,
+                "event": o, "key": o.pk, "details": event_details(o, by_pk, show_text), "corrected_at": None,
                 "original": None, "original_details": [], "voided": True, "voided_at": correction.recorded_at,
             })
     items.sort(key=lambda i: (i["event"].date, i["key"]))
@@ -231,7 +235,7 @@ def case_detail(request, ext_id):
     log_read(user, "case", case.ext_id, person=case.person, context="personakt")
     events = _events(case)
     state = case_state(events)
-    timeline = build_timeline(events)
+    timeline = build_timeline(events, lambda text: visible_text(user, case.person, text))
     person_cases = mark_closed(visible_cases(user, Case.objects.all()).filter(person_id=case.person_id).select_related("unit")
                                .order_by("-opened", "-pk"))
     return render(request, "cases/case_detail.html", {

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 import akta.municipality
 from akta.access.models import Unit
-from akta.access.services import PROTECTED_LABEL, visible_cases
+from akta.access.services import HIDDEN_TEXT, PROTECTED_LABEL, visible_cases
 from akta.audit.services import PersonRef, log_reads
 from akta.cases.models import Case, Event, Person
 from akta.cases.schema import FIELDS
@@ -80,6 +80,9 @@ def export_exchange(out_dir, user=None):
             f.write(json.dumps(rec, ensure_ascii=False) + "\n")
             counts["cases"] += 1
 
+    # Free text about a protected person (a journal note) follows the masking of the person.
+    hidden_cases = set() if may_see_protected else set(
+        cases_qs.filter(person__protected_identity=True).values_list("id", flat=True))
     event_ext = dict(Event.objects.filter(case_id__in=cases_qs.values("id")).values_list("id", "ext_id").iterator(chunk_size=20000))
     cols = ["id", "ext_id", "case_id", "type", "date", "recorded_at", "corrects_id", "voided",
             "aktualisering_id", "utredning_id", "beslut_id", *EVENT_COLUMNS, "extra"]
@@ -94,6 +97,8 @@ def export_exchange(out_dir, user=None):
                         rec[fdef.name] = event_ext[target]
                 else:
                     v = e[fdef.column]
+                    if fdef.kind == "text" and v is not None and e["case_id"] in hidden_cases:
+                        v = HIDDEN_TEXT
                     if v is not None and (v != "" or fdef.name in ("reason", "reporter")):
                         rec[fdef.name] = _json_value(v)
                     elif fdef.name == "caseworker":

@@ -14,7 +14,7 @@ from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_fiel
 from rest_framework import serializers
 
 from akta.access.models import Area, Unit
-from akta.access.services import PROTECTED_LABEL, case_person_name, may_see_identity
+from akta.access.services import PROTECTED_LABEL, case_person_name, may_see_identity, visible_text
 from akta.cases.models import Case, Event, EventType, Person, Sex
 from akta.cases.schema import AKTUALISERING_KINDS, FIELDS, LEGAL_BASIS_EXAMPLES, TEXT_LIMITS
 
@@ -239,7 +239,10 @@ class EventSerializer(serializers.Serializer):
             if fdef.kind == "ref":
                 rec[fdef.name] = ext.get(getattr(event, fdef.column + "_id"))
             else:
-                rec[fdef.name] = _json_value(getattr(event, fdef.column))
+                value = _json_value(getattr(event, fdef.column))
+                if fdef.kind == "text":
+                    value = visible_text(self.context["request"].user, self.context["case"].person, value)
+                rec[fdef.name] = value
         rec["recorded_at"] = event.recorded_at.isoformat()
         rec["corrects"] = ext.get(event.corrects_id)
         return rec
