@@ -8,7 +8,7 @@ from akta.committee import delegation
 
 
 class Command(BaseCommand):
-    help = ("Delegationsbeslut att anmäla till nämnden (6 kap. 40 § kommunallagen): beslut på delegation "
+    help = ("Delegationsbeslut att anmäla till nämnden: beslut på delegation "
             "daterade i perioden, med summa per delegationspunkt.")
     requires_system_checks = []
 

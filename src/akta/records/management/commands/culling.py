@@ -12,7 +12,7 @@ from akta.records.classification import ACTION_LABELS, REASON_LABELS, culling_st
 
 
 class Command(BaseCommand):
-    help = ("Gallring av personakter (12 kap. 1–2 §§ SoL, 7 kap. 2 § socialtjänstförordningen): varje ärendes "
+    help = ("Gallring av personakter enligt lagdatan (lagrummen visas i utdata): varje ärendes "
             "status vid slutet av dagen (provkörning), eller med --execute gallring av allt som ska gallras.")
     requires_system_checks = []
 
